@@ -1,0 +1,47 @@
+# CM Simulator: every set-up step lives here, so a fresh clone needs only `make run` / `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+
+.PHONY: run test lint bench install browser clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# torch first, from the CPU wheel on disk: any other torch request pulls a CUDA build.
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet torch==2.13.0
+	$(PIP) install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/cm-sim run --port $(PORT)
+
+# Debian's chromium for the browser tests, where it is missing and apt is available.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+lint: install
+	$(VENV)/bin/ruff check simulator pages tests app.py
+	$(VENV)/bin/ruff format --check simulator pages tests app.py
+	$(VENV)/bin/mypy
+
+test: install browser lint
+	$(VENV)/bin/cm-sim validate scenarios/
+	$(VENV)/bin/pytest
+
+bench: install
+	$(VENV)/bin/cm-sim bench --json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,19 @@
+"""Streamlit entry point: navigation and the language switch. Pages live in pages/."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.common import current_lang, language_switch
+from simulator.i18n import t
+
+st.set_page_config(page_title="CM Simulator", page_icon="💬", layout="wide")
+language_switch()
+lang = current_lang()
+navigation = st.navigation(
+    [
+        st.Page("pages/home.py", title=t(lang, "app.nav_home"), icon="🏠", default=True),
+        st.Page("pages/practice.py", title=t(lang, "app.nav_practice"), icon="💬"),
+    ]
+)
+navigation.run()

@@ -1,0 +1,96 @@
+"""Practice: the feed, the reply box, the metrics; one turn per publish."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from pages.common import current_lang, grader, safe_text, voice
+from simulator.catalog import get_scenario
+from simulator.i18n import t
+from simulator.report import build_report
+from simulator.session import ReplyRejected, Session, SessionState
+
+lang = current_lang()
+scenario_id = st.session_state.get("scenario_id")
+if scenario_id is None:
+    st.info(t(lang, "app.no_scenario"))
+    st.stop()
+scenario = get_scenario(scenario_id)
+
+stored = st.session_state.get("session")
+if stored is None or stored["lang"] != lang:
+    session = Session.start(scenario, lang, int(time.time()) % 100_000, grader(), voice())
+    st.session_state["session"] = session.state.model_dump()
+    st.session_state["turn_started"] = time.monotonic()
+else:
+    session = Session(scenario, grader(), voice(), SessionState.model_validate(stored))
+state = session.state
+
+st.title(scenario.title.get(lang))
+with st.expander(t(lang, "app.brief"), expanded=state.turn == 0):
+    st.write(scenario.brief.get(lang))
+    st.caption(t(lang, "app.time_limit", seconds=scenario.reply_time_limit_s))
+
+left, right = st.columns([3, 1])
+with right:
+    st.caption(t(lang, "app.turn", turn=state.turn, max=scenario.end.max_turns))
+    st.metric(t(lang, "metric.sentiment"), f"{state.metrics.sentiment:.0f}")
+    st.metric(t(lang, "metric.reach"), f"{state.metrics.reach:,.0f}")
+    st.metric(t(lang, "metric.escalation"), f"{state.metrics.escalation:.0f}")
+
+with left:
+    for event in state.events:
+        with st.container(border=True):
+            who = t(lang, "app.you") if event.author == "trainee" else event.name
+            st.markdown(f"**{who}** `{event.handle}`")
+            safe_text(event.text)
+            if event.author != "trainee":
+                st.caption(f"♥ {event.likes} · ⟲ {event.shares}")
+    if state.turns:
+        last = state.turns[-1]
+        st.info(t(lang, "app.last_score", score=f"{last.score:.0f}"))
+        with st.expander(t(lang, "app.criteria")):
+            for criterion in last.assessment.criteria:
+                st.progress(int(criterion.score), text=f"{criterion.id}: {criterion.score:.0f}")
+                st.caption(criterion.feedback)
+                st.caption(t(lang, "app.practices", ids=", ".join(criterion.practices)))
+            st.markdown(f"**{t(lang, 'app.better_reply')}**")
+            safe_text(last.assessment.better_reply)
+
+    if state.ended:
+        report = build_report(scenario, state)
+        st.success(f"{t(lang, 'app.the_end')} {report.end_message}")
+        st.subheader(t(lang, "app.final_score", score=f"{report.score:.0f}"))
+        if st.button(t(lang, "app.restart")):
+            st.session_state.pop("session", None)
+            st.rerun()
+        st.stop()
+
+    with st.form("reply", clear_on_submit=True):
+        choice = None
+        if session.decision_due and scenario.decision is not None:
+            decision = scenario.decision
+            choice = st.radio(
+                f"{t(lang, 'app.decision')}: {decision.prompt.get(lang)}",
+                options=[o.id for o in decision.options],
+                format_func=lambda oid: next(
+                    o.label.get(lang) for o in decision.options if o.id == oid
+                ),
+            )
+        reply = st.text_area(t(lang, "app.your_reply", brand=scenario.brand.name), height=120)
+        sent = st.form_submit_button(t(lang, "app.send"), type="primary")
+    if sent:
+        if not reply.strip():
+            st.warning(t(lang, "app.empty_reply"))
+        else:
+            delay = time.monotonic() - st.session_state.get("turn_started", time.monotonic())
+            try:
+                session.submit(reply, delay_s=delay, choice=choice)
+            except ReplyRejected as exc:
+                st.error(t(lang, "app.reply_rejected", reason=str(exc)))
+            else:
+                st.session_state["session"] = session.state.model_dump()
+                st.session_state["turn_started"] = time.monotonic()
+                st.rerun()

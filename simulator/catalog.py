@@ -1,0 +1,54 @@
+"""Where the shipped scenarios live, and loading them by id."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from simulator.problems import ContentError, Problem
+from simulator.scenario import Scenario, load_scenario
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def scenarios_dir() -> Path:
+    return Path(os.environ.get("CM_SIM_SCENARIOS_DIR", REPO_ROOT / "scenarios"))
+
+
+def scenario_ids(directory: Path | None = None) -> list[str]:
+    root = directory or scenarios_dir()
+    return sorted(p.stem for p in root.glob("*.yaml"))
+
+
+class UnknownScenario(LookupError):
+    def __init__(self, scenario_id: str, known: list[str]) -> None:
+        self.scenario_id = scenario_id
+        self.known = known
+        super().__init__(f"unknown scenario {scenario_id!r}; known: {', '.join(known) or 'none'}")
+
+
+@lru_cache(maxsize=64)
+def _load_cached(path: Path, mtime_ns: int) -> Scenario:
+    return load_scenario(path)
+
+
+def get_scenario(scenario_id: str, directory: Path | None = None) -> Scenario:
+    """Load a scenario by id; cached per file version, so edits are picked up."""
+    root = directory or scenarios_dir()
+    path = root / f"{scenario_id}.yaml"
+    if not path.is_file():
+        raise UnknownScenario(scenario_id, scenario_ids(root))
+    return _load_cached(path, path.stat().st_mtime_ns)
+
+
+def all_scenarios(directory: Path | None = None) -> tuple[list[Scenario], list[Problem]]:
+    """Every valid scenario, plus the problems of the invalid ones (they are skipped)."""
+    valid: list[Scenario] = []
+    problems: list[Problem] = []
+    for scenario_id in scenario_ids(directory):
+        try:
+            valid.append(get_scenario(scenario_id, directory))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+    return valid, problems

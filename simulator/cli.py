@@ -1,0 +1,151 @@
+"""`cm-sim`: the command-line contract of DESIGN.md. Heavy imports stay inside commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+app = typer.Typer(
+    name="cm-sim",
+    help="CM Simulator: practise community management against a live, graded community.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class LangOpt(StrEnum):
+    fr = "fr"
+    en = "en"
+
+
+class ProviderOpt(StrEnum):
+    fake = "fake"
+
+
+def _emit(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files or directories.")],
+) -> None:
+    """Check scenarios; print `FILE:LINE: field.path: message` per problem, exit 1 on any."""
+    from simulator.scenario import scenario_files, validate_paths
+
+    problems = validate_paths(paths)
+    for problem in problems:
+        typer.echo(str(problem))
+    count = len(scenario_files(paths))
+    if problems:
+        typer.echo(f"{len(problems)} problem(s) in {count} file(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{count} scenario(s) valid", err=True)
+
+
+@app.command()
+def schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the scenario format (for editors)."""
+    from simulator.scenario import json_schema
+
+    text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def play(
+    scenario_id: Annotated[str, typer.Argument(metavar="ID", help="Scenario id.")],
+    replies: Annotated[
+        Path,
+        typer.Option("--replies", help="Replies file: .txt (--- between), .json, .jsonl, .yaml"),
+    ],
+    lang: Annotated[LangOpt, typer.Option("--lang", help="Session language.")] = LangOpt.fr,
+    provider: Annotated[
+        ProviderOpt, typer.Option("--provider", help="Who voices the community.")
+    ] = ProviderOpt.fake,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same replies: same session.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Play a scenario headless from a file of replies; print the transcript and the report."""
+    from simulator.catalog import UnknownScenario
+    from simulator.play import play as run_play
+    from simulator.problems import ContentError
+    from simulator.replies import read_replies
+    from simulator.session import ReplyRejected
+
+    try:
+        items = read_replies(replies)
+        if not items:
+            _fail(f"{replies}: no replies found")
+        result = run_play(scenario_id, lang.value, items, seed, provider.value)
+    except (ContentError, UnknownScenario, ReplyRejected) as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit(result)
+        return
+    _print_transcript(result)
+
+
+def _print_transcript(result: dict[str, Any]) -> None:
+    for event in result["transcript"]:
+        typer.echo(
+            f"[{event['minute']:>6.1f} min] {event['name']} {event['handle']}: {event['text']}"
+        )
+    report = result["report"]
+    typer.echo("")
+    for turn in result["turns"]:
+        typer.echo(f"turn {turn['turn']}: score {turn['score']:.0f}  metrics {turn['metrics']}")
+    typer.echo(f"{report['end_message'] or 'not finished'}  score {report['score']:.0f}/100")
+
+
+@app.command()
+def run(
+    port: Annotated[int, typer.Option("--port", help="HTTP port.")] = 8501,
+    address: Annotated[str, typer.Option("--address", help="Interface to bind.")] = "localhost",
+    headless: Annotated[bool, typer.Option("--headless/--browser")] = True,
+) -> None:
+    """Start the Streamlit app (http://localhost:8501 by default)."""
+    import subprocess
+
+    from simulator.catalog import REPO_ROOT
+
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO_ROOT / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        str(headless).lower(),
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    typer.echo(f"CM Simulator on http://{address}:{port}", err=True)
+    raise typer.Exit(subprocess.call(command, cwd=REPO_ROOT))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    app()

@@ -1,0 +1,46 @@
+"""The user-facing text catalogue: one YAML file per language in simulator/locales/.
+
+Pages and the engine ask for texts by key; no user-facing sentence lives anywhere else.
+A missing key is a bug caught by tests (both catalogues must have the same keys).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from simulator.problems import ContentError
+from simulator.scenario import LANGS, Lang
+from simulator.yaml_safe import read_yaml
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{path}."))
+        else:
+            flat[path] = str(value)
+    return flat
+
+
+@cache
+def catalogue(lang: Lang) -> dict[str, str]:
+    doc = read_yaml(LOCALES_DIR / f"{lang}.yaml")
+    if doc.problems or not isinstance(doc.data, dict):
+        raise ContentError(doc.problems)
+    return _flatten(doc.data)
+
+
+def t(lang: Lang, key: str, **values: object) -> str:
+    """The text for `key` in `lang`, with `{name}` placeholders filled."""
+    text = catalogue(lang)[key]
+    return text.format(**values) if values else text
+
+
+def is_lang(value: str) -> bool:
+    return value in LANGS
