@@ -8,12 +8,28 @@ from pathlib import Path
 
 from simulator.problems import ContentError, Problem
 from simulator.scenario import Scenario, load_scenario
+from simulator.yaml_safe import read_yaml
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def scenarios_dir() -> Path:
     return Path(os.environ.get("CM_SIM_SCENARIOS_DIR", REPO_ROOT / "scenarios"))
+
+
+def knowledge_dir() -> Path:
+    return Path(os.environ.get("CM_SIM_KNOWLEDGE_DIR", REPO_ROOT / "knowledge_base"))
+
+
+def practice_ids(directory: Path | None = None) -> set[str] | None:
+    """The practice ids scenarios may cite, or None when no registry is there to check."""
+    registry = (directory or knowledge_dir()) / "practice-ids.yaml"
+    if not registry.is_file():
+        return None
+    doc = read_yaml(registry)
+    if doc.problems or not isinstance(doc.data, dict):
+        raise ContentError(doc.problems or [doc.problem((), "expected a mapping id: title")])
+    return {str(key) for key in doc.data}
 
 
 def scenario_ids(directory: Path | None = None) -> list[str]:
@@ -30,7 +46,7 @@ class UnknownScenario(LookupError):
 
 @lru_cache(maxsize=64)
 def _load_cached(path: Path, mtime_ns: int) -> Scenario:
-    return load_scenario(path)
+    return load_scenario(path, practice_ids())
 
 
 def get_scenario(scenario_id: str, directory: Path | None = None) -> Scenario:

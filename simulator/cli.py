@@ -42,9 +42,10 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(help="Scenario files or directories.")],
 ) -> None:
     """Check scenarios; print `FILE:LINE: field.path: message` per problem, exit 1 on any."""
+    from simulator.catalog import practice_ids
     from simulator.scenario import scenario_files, validate_paths
 
-    problems = validate_paths(paths)
+    problems = validate_paths(paths, practice_ids())
     for problem in problems:
         typer.echo(str(problem))
     count = len(scenario_files(paths))
@@ -145,6 +146,23 @@ def run(
     ]
     typer.echo(f"CM Simulator on http://{address}:{port}", err=True)
     raise typer.Exit(subprocess.call(command, cwd=REPO_ROOT))
+
+
+@app.command()
+def bench(
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Repetitions per figure.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Measure the engine on this machine: medians with their spread."""
+    from simulator.bench import run_all
+
+    result = run_all(runs, progress=lambda step: typer.echo(f"bench: {step}...", err=True))
+    if as_json:
+        _emit(result)
+    else:
+        for key, value in result["details"].items():
+            typer.echo(f"{key:>20}: {value['median']} (min {value['min']}, max {value['max']})")
+        typer.echo(f"{'peak_rss_mb':>20}: {result['peak_rss_mb']}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

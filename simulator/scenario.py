@@ -290,7 +290,9 @@ def _check_condition(cond: Condition, loc: Loc, persona_ids: set[str]) -> Iterat
                 yield (*loc, name), f"must be a number for metric {cond.metric!r}"
 
 
-def reference_problems(s: Scenario, expected_id: str | None) -> Iterator[tuple[Loc, str]]:
+def reference_problems(
+    s: Scenario, expected_id: str | None, practice_ids: set[str] | None = None
+) -> Iterator[tuple[Loc, str]]:
     """Cross-field rules the models cannot express; each with the path it concerns."""
     if expected_id is not None and s.id != expected_id:
         yield ("id",), f"must equal the file name {expected_id!r}, got {s.id!r}"
@@ -333,6 +335,9 @@ def reference_problems(s: Scenario, expected_id: str | None) -> Iterator[tuple[L
     if abs(total - 1.0) > 0.011:
         yield ("rubric",), f"criterion weights must add up to 1.0, they add up to {total:.3f}"
     for i, criterion in enumerate(s.rubric):
+        for j, practice in enumerate(criterion.practices):
+            if practice_ids is not None and practice not in practice_ids:
+                yield ("rubric", i, "practices", j), f"unknown practice id {practice!r}"
         clash = set(criterion.rewards) & set(criterion.penalises)
         if clash:
             yield (
@@ -404,8 +409,11 @@ def _under(field: str, parent: str) -> bool:
     return field == parent or field.startswith((f"{parent}.", f"{parent}["))
 
 
-def load_scenario(path: Path) -> Scenario:
-    """Load and check one scenario file; raise ContentError with every problem found."""
+def load_scenario(path: Path, practice_ids: set[str] | None = None) -> Scenario:
+    """Load and check one scenario file; raise ContentError with every problem found.
+
+    With `practice_ids`, rubric criteria must cite known knowledge-base practices.
+    """
     doc = read_yaml(path)
     if doc.data is None:
         raise ContentError(doc.problems)
@@ -417,7 +425,9 @@ def load_scenario(path: Path) -> Scenario:
         raise ContentError(_merge(doc.problems, problems_from_validation(doc, exc))) from None
     if doc.problems:
         raise ContentError(doc.problems)
-    problems = [doc.problem(loc, msg) for loc, msg in reference_problems(scenario, path.stem)]
+    problems = [
+        doc.problem(loc, msg) for loc, msg in reference_problems(scenario, path.stem, practice_ids)
+    ]
     if problems:
         raise ContentError(problems)
     return scenario
@@ -434,14 +444,14 @@ def scenario_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def validate_paths(paths: Iterable[Path]) -> list[Problem]:
+def validate_paths(paths: Iterable[Path], practice_ids: set[str] | None = None) -> list[Problem]:
     problems: list[Problem] = []
     for path in scenario_files(paths):
         if not path.exists():
             problems.append(Problem(display_path(path), 1, "", "no such file or directory"))
             continue
         try:
-            load_scenario(path)
+            load_scenario(path, practice_ids)
         except ContentError as exc:
             problems.extend(exc.problems)
     return problems

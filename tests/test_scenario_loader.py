@@ -337,3 +337,15 @@ def test_random_mutations_never_crash(tmp_path: Path, seed: int) -> None:
         load_scenario(path)
     except ContentError as exc:
         assert exc.problems
+
+
+def test_unknown_practice_id_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "minimal.yaml"
+    path.write_text(
+        BASE.replace("[concrete-next-step, move-to-private]", "[concrete-next-step, tea]")
+    )
+    problems = validate_paths([path], {"empathy-acknowledge-impact", "concrete-next-step"})
+    assert [(p.line, p.field) for p in problems] == [
+        (line_no("[concrete-next-step, move-to-private]"), "rubric[1].practices[1]")
+    ]
+    assert problems[0].message == "unknown practice id 'tea'"

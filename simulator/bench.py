@@ -1,0 +1,119 @@
+"""`cm-sim bench`: medians with spread over repeated runs, printed as JSON.
+
+Benchmarks measure; tests never assert on their figures. Each figure is
+`{"median": x, "min": lo, "max": hi, "runs": n}`; top-level keys of DESIGN.md hold the median.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from simulator.assessor_rules import RuleBasedAssessor
+from simulator.catalog import REPO_ROOT, get_scenario, scenario_ids
+from simulator.protocols import GradingContext
+from simulator.scenario import load_scenario
+from simulator.session import Session
+from simulator.voice_scripted import ScriptedVoice
+
+SAMPLE_REPLIES = [
+    "Bonjour, vraiment désolée pour la gêne, je vérifie tout de suite et je vous écris en MP.",
+    "Hi, so sorry about this, I understand how frustrating it is. I'm checking now, DM us.",
+    "C'est faux, lisez les CGV.",
+    "LOL not our problem, read the FAQ!!!!",
+    "We don't know yet what happened; we are investigating and will post an update at 8pm.",
+]
+
+
+def spread(samples: list[float]) -> dict[str, float]:
+    return {
+        "median": round(statistics.median(samples), 4),
+        "min": round(min(samples), 4),
+        "max": round(max(samples), 4),
+        "runs": len(samples),
+    }
+
+
+def timed(func: Callable[[], object], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        func()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def bench_validate(runs: int) -> list[float]:
+    paths = [REPO_ROOT / "scenarios" / f"{sid}.yaml" for sid in scenario_ids()]
+    return timed(lambda: [load_scenario(p) for p in paths], runs)
+
+
+def bench_grade_batch(runs: int) -> list[float]:
+    scenario = get_scenario("angry-customer")
+    grader = RuleBasedAssessor()
+    context = GradingContext(scenario=scenario, lang="fr", turn=1)
+    replies = [SAMPLE_REPLIES[i % len(SAMPLE_REPLIES)] for i in range(100)]
+    return timed(lambda: [grader.assess(r, context) for r in replies], runs)
+
+
+def bench_turn(runs: int) -> list[float]:
+    scenario = get_scenario("angry-customer")
+    samples = []
+    for run in range(runs):
+        session = Session.start(scenario, "fr", run, RuleBasedAssessor(), ScriptedVoice())
+        started = time.perf_counter()
+        session.submit(SAMPLE_REPLIES[0], delay_s=30)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def bench_cold_start(runs: int, port: int = 8765) -> list[float]:
+    """Process start to the first page's HTML served by a fresh `streamlit run`."""
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO_ROOT,
+        )  # fmt: skip
+        try:
+            while time.perf_counter() - started < 120:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
+                        if answer.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.1)
+            samples.append(time.perf_counter() - started)
+        finally:
+            proc.kill()
+            proc.wait()
+    return samples
+
+
+def run_all(runs: int = 5, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+    details: dict[str, Any] = {}
+    progress("validate scenarios")
+    details["validate_all_s"] = spread(bench_validate(runs))
+    progress("grade a batch of 100 replies")
+    details["grade_batch100_s"] = spread(bench_grade_batch(runs))
+    progress("play one engine turn")
+    details["turn_s"] = spread(bench_turn(max(runs, 20)))
+    progress("cold start of the app")
+    details["cold_start_s"] = spread(bench_cold_start(max(1, runs // 2)))
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "grade_batch100_s": details["grade_batch100_s"]["median"],
+        "cold_start_s": details["cold_start_s"]["median"],
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "grader": "rules",
+        "details": details,
+    }
