@@ -6,7 +6,11 @@ from typing import cast
 
 import streamlit as st
 
+from simulator.config import ConfigError
 from simulator.factory import make_grader, make_voice
+from simulator.i18n import t
+from simulator.llm import LLMError
+from simulator.local_models import ModelNotInstalled
 from simulator.protocols import CommunityVoice, Grader
 from simulator.scenario import LANGS, Lang
 from simulator.textsafe import escape_markdown
@@ -36,8 +40,17 @@ def grader() -> Grader:
 
 
 @st.cache_resource
-def voice(provider: str = "fake") -> CommunityVoice:
+def _voice(provider: str | None) -> CommunityVoice:
     return make_voice(provider)
+
+
+def voice() -> CommunityVoice:
+    """The configured community voice (shared, read-only); the scripted one if it cannot load."""
+    try:
+        return _voice(None)
+    except (ConfigError, ModelNotInstalled, LLMError) as exc:
+        st.warning(t(current_lang(), "app.voice_fallback", reason=str(exc)))
+        return _voice("fake")
 
 
 def safe_text(text: str) -> None:

@@ -11,6 +11,7 @@ from simulator.catalog import get_scenario
 from simulator.i18n import t
 from simulator.report import build_report
 from simulator.session import ReplyRejected, Session, SessionState
+from simulator.textsafe import escape_markdown
 
 lang = current_lang()
 scenario_id = st.session_state.get("scenario_id")
@@ -86,8 +87,19 @@ with left:
             st.warning(t(lang, "app.empty_reply"))
         else:
             delay = time.monotonic() - st.session_state.get("turn_started", time.monotonic())
+            live = st.empty()
+            written: dict[str, str] = {}
+
+            def show(persona_id: str, token: str) -> None:
+                # Community posts appear as they are written (escaped, never HTML).
+                written[persona_id] = written.get(persona_id, "") + token
+                name = scenario.persona(persona_id).name
+                live.caption(
+                    escape_markdown(f"{t(lang, 'app.writing', name=name)} {written[persona_id]}")
+                )
+
             try:
-                session.submit(reply, delay_s=delay, choice=choice)
+                session.submit(reply, delay_s=delay, choice=choice, on_token=show)
             except ReplyRejected as exc:
                 st.error(t(lang, "app.reply_rejected", reason=str(exc)))
             else:

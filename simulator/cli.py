@@ -25,7 +25,14 @@ class LangOpt(StrEnum):
 
 
 class ProviderOpt(StrEnum):
+    local = "local"
+    openai = "openai"
+    ollama = "ollama"
     fake = "fake"
+
+
+eval_app = typer.Typer(help="Quality figures on the dev sets.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
 
 
 def _emit(data: Any) -> None:
@@ -81,13 +88,17 @@ def play(
     ],
     lang: Annotated[LangOpt, typer.Option("--lang", help="Session language.")] = LangOpt.fr,
     provider: Annotated[
-        ProviderOpt, typer.Option("--provider", help="Who voices the community.")
-    ] = ProviderOpt.fake,
+        ProviderOpt | None,
+        typer.Option("--provider", help="Who voices the community (default: configured)."),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same replies: same session.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Play a scenario headless from a file of replies; print the transcript and the report."""
     from simulator.catalog import UnknownScenario
+    from simulator.config import ConfigError
+    from simulator.llm import LLMError
+    from simulator.local_models import ModelNotInstalled
     from simulator.play import play as run_play
     from simulator.problems import ContentError
     from simulator.replies import read_replies
@@ -97,8 +108,16 @@ def play(
         items = read_replies(replies)
         if not items:
             _fail(f"{replies}: no replies found")
-        result = run_play(scenario_id, lang.value, items, seed, provider.value)
-    except (ContentError, UnknownScenario, ReplyRejected) as exc:
+        name = provider.value if provider else None
+        result = run_play(scenario_id, lang.value, items, seed, name)
+    except (
+        ContentError,
+        UnknownScenario,
+        ReplyRejected,
+        ConfigError,
+        ModelNotInstalled,
+        LLMError,
+    ) as exc:
         _fail(str(exc))
     if as_json:
         _emit(result)
@@ -163,6 +182,61 @@ def bench(
         for key, value in result["details"].items():
             typer.echo(f"{key:>20}: {value['median']} (min {value['min']}, max {value['max']})")
         typer.echo(f"{'peak_rss_mb':>20}: {result['peak_rss_mb']}")
+
+
+@eval_app.command("community")
+def eval_community(
+    provider: Annotated[
+        ProviderOpt | None, typer.Option("--provider", help="Provider to measure.")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model name or GGUF path.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N cases only.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Acceptance of LLM posts by the validators, per language and validator; latency."""
+    from simulator.config import ConfigError, load_settings
+    from simulator.eval_community import load_cases, run_eval
+    from simulator.factory import make_voice
+    from simulator.local_models import ModelNotInstalled
+
+    try:
+        settings = load_settings(provider=provider.value if provider else None, model=model)
+        voice = make_voice(settings.provider, settings)
+    except (ConfigError, ModelNotInstalled) as exc:
+        _fail(str(exc))
+    cases = load_cases()[:limit] if limit else load_cases()
+    result = run_eval(
+        voice,
+        voice.name,
+        cases,
+        progress=lambda done, total: typer.echo(f"\rcase {done}/{total}", err=True, nl=False),
+    )
+    typer.echo("", err=True)
+    if as_json:
+        _emit(result)
+    else:
+        for key in ("acceptance", "acceptance_by_lang", "latency_p50_s", "latency_p95_s"):
+            typer.echo(f"{key}: {result[key]}")
+
+
+@app.command()
+def doctor(
+    provider: Annotated[
+        ProviderOpt | None, typer.Option("--provider", help="Check this provider.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Which provider and model are active, and whether they answer."""
+    from simulator.doctor import diagnose
+
+    report = diagnose(provider.value if provider else None)
+    if as_json:
+        _emit(report)
+    else:
+        for key, value in report.items():
+            typer.echo(f"{key:>14}: {value}")
+    if not report["answers"]:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -42,5 +42,15 @@ def t(lang: Lang, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def lines(lang: Lang, prefix: str) -> list[str]:
+    """The numbered texts under `prefix` (e.g. crowd.support.1, .2, ...), in order."""
+    found = [
+        (int(key.rsplit(".", 1)[1]), value)
+        for key, value in catalogue(lang).items()
+        if key.startswith(f"{prefix}.") and key.rsplit(".", 1)[1].isdigit()
+    ]
+    return [value for _, value in sorted(found)]
+
+
 def is_lang(value: str) -> bool:
     return value in LANGS

@@ -13,11 +13,12 @@ from simulator.session import Session
 
 
 def play(
-    scenario_id: str, lang: Lang, replies: list[ReplyItem], seed: int, provider: str
+    scenario_id: str, lang: Lang, replies: list[ReplyItem], seed: int, provider: str | None
 ) -> dict[str, Any]:
     """Play until the replies run out or the session ends; extra replies are reported unused."""
     scenario = get_scenario(scenario_id)
-    session = Session.start(scenario, lang, seed, make_grader(), make_voice(provider))
+    voice = make_voice(provider)
+    session = Session.start(scenario, lang, seed, make_grader(), voice)
     used = 0
     for item in replies:
         if session.state.ended:
@@ -29,7 +30,7 @@ def play(
         "scenario": scenario.id,
         "lang": lang,
         "seed": seed,
-        "provider": provider,
+        "provider": voice.name,
         "transcript": [event.model_dump() for event in state.events],
         "turns": [
             {

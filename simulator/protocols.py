@@ -6,6 +6,7 @@ Implementations are named by prefix (`RuleBasedAssessor`, `ScriptedVoice`, later
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,6 +66,10 @@ class VoiceRequest(Frozen):
 
 
 class CommunityVoice(Protocol):
+    """Words one persona's post; `on_token` receives text as it is written (streaming)."""
+
     name: str
 
-    def speak(self, request: VoiceRequest) -> str: ...
+    def speak(
+        self, request: VoiceRequest, on_token: Callable[[str], None] | None = None
+    ) -> str: ...

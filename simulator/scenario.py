@@ -155,6 +155,10 @@ class Dynamics(Strict):
     decay: Annotated[float, Field(ge=0, le=1)] = 0.3
     late_sentiment_per_min: Annotated[float, Field(ge=0, le=100)] = 5.0
     late_reach_per_min: Annotated[float, Field(ge=0, le=1)] = 0.05
+    # The bystander crowd (simulator/crowd.py): baseline, excitation per poor reply, decay.
+    crowd_base: Annotated[float, Field(ge=0, le=100)] = 1.5
+    crowd_excitation: Annotated[float, Field(ge=0, le=200)] = 8.0
+    crowd_decay: Annotated[float, Field(gt=0, le=10)] = 0.7
 
 
 class Metrics(Strict):

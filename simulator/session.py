@@ -9,10 +9,21 @@ same session, and the state is plain data that can be stored and resumed.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from simulator.crowd import (
+    MAX_POSTS_PER_TURN,
+    CrowdTurn,
+    Excitation,
+    crowd_turn,
+    inject_excitation,
+    intensity,
+    reply_excitation,
+)
+from simulator.i18n import lines
 from simulator.metrics import (
     MetricState,
     late_minutes,
@@ -31,6 +42,7 @@ from simulator.scenario import MOODS, Condition, Inject, Lang, Persona, Scenario
 
 MAX_REPLY_CHARS = 2000
 EndReason = Literal["resolved", "out_of_control", "turn_limit"]
+TokenSink = Callable[[str, str], None]
 
 
 class Event(BaseModel):
@@ -40,7 +52,7 @@ class Event(BaseModel):
 
     turn: int
     kind: Literal["post", "reply", "reaction", "dm", "share", "mention"]
-    author: str  # persona id, or "trainee"
+    author: str  # persona id, "trainee", or "crowd" for a bystander
     name: str
     handle: str
     text: str
@@ -48,7 +60,7 @@ class Event(BaseModel):
     likes: int = 0
     shares: int = 0
     minute: float = 0.0
-    source: Literal["script", "voice", "trainee", "inject"] = "script"
+    source: Literal["script", "voice", "trainee", "inject", "crowd"] = "script"
     inject: str | None = None
 
 
@@ -66,6 +78,7 @@ class TurnRecord(BaseModel):
     metrics: dict[str, float]
     moods: dict[str, str]
     injects: list[str]
+    crowd: CrowdTurn | None = None
 
 
 class SessionState(BaseModel):
@@ -87,6 +100,7 @@ class SessionState(BaseModel):
     ended: bool = False
     end_reason: EndReason | None = None
     history: list[dict[str, float]] = Field(default_factory=list)
+    excitations: list[Excitation] = Field(default_factory=list)
 
 
 class SessionOver(RuntimeError):
@@ -184,9 +198,16 @@ class Session:
         return decision is not None and decision.at_turn == self.state.turn + 1
 
     def submit(
-        self, reply: str, delay_s: float | None = None, choice: str | None = None
+        self,
+        reply: str,
+        delay_s: float | None = None,
+        choice: str | None = None,
+        on_token: TokenSink | None = None,
     ) -> TurnRecord:
-        """Play one turn. Nothing changes when the reply is refused."""
+        """Play one turn. Nothing changes when the reply is refused.
+
+        `on_token(persona_id, text)` receives the community's words as they are written.
+        """
         state, scenario = self.state, self.scenario
         if state.ended:
             raise SessionOver(f"session ended: {state.end_reason}")
@@ -220,13 +241,17 @@ class Session:
             )
         )
         g = score / 100
-        state.metrics = step_metrics(state.metrics, g, late, scenario.metrics.dynamics)
+        dyn = scenario.metrics.dynamics
+        state.excitations.append(reply_excitation(turn, g, late, dyn))
+        reply_event = state.events[-1]
+        state.metrics = step_metrics(state.metrics, g, late, dyn)
         for pid in state.in_scene:
             steps = mood_steps(g, scenario.persona(pid).sensitivity, late > 0)
             state.moods[pid] = move_mood(state.moods[pid], steps)
         for pid in state.responders:
-            self._react(scenario.persona(pid), turn, reply)
+            self._react(scenario.persona(pid), turn, reply, on_token)
         fired = self._fire_injects(turn)
+        crowd = self._crowd(turn, g, reply_event)
         state.turn = turn
         state.history.append(state.metrics.rounded())
         record = TurnRecord(
@@ -241,6 +266,7 @@ class Session:
             metrics=state.metrics.rounded(),
             moods=dict(state.moods),
             injects=[inj.id for inj in fired],
+            crowd=crowd,
         )
         state.turns.append(record)
         self._check_end()
@@ -283,7 +309,7 @@ class Session:
         used.append(pick)
         return lines[pick], lines
 
-    def _react(self, persona: Persona, turn: int, reply: str) -> None:
+    def _react(self, persona: Persona, turn: int, reply: str, on_token: TokenSink | None) -> None:
         state = self.state
         mood = state.moods[persona.id]
         fallback, examples = self._pick_line(persona, mood, turn)
@@ -297,7 +323,12 @@ class Session:
             examples=examples,
             fallback=fallback,
         )
-        text = self.voice.speak(request)
+        sink = (lambda token: on_token(persona.id, token)) if on_token is not None else None
+        try:
+            text = self.voice.speak(request, sink)
+        except Exception:
+            # A voice must not break the scene; the scripted line is always there.
+            text = fallback
         rng = _rng(state.seed, turn, persona.id, "engagement")
         # Bystander engagement grows with the audience the thread already has.
         audience = max(1.0, state.metrics.reach) ** 0.5
@@ -332,6 +363,9 @@ class Session:
         for inj in fired:
             persona = scenario.persona(inj.persona)
             state.fired.append(inj.id)
+            state.excitations.append(
+                inject_excitation(turn, inj.effect.reach, scenario.metrics.dynamics)
+            )
             if persona.id not in state.in_scene:
                 state.in_scene.append(persona.id)
                 state.moods[persona.id] = inj.mood
@@ -363,6 +397,38 @@ class Session:
             )
         state.responders = responders
         return fired
+
+    def _crowd(self, turn: int, g: float, reply_event: Event) -> CrowdTurn:
+        """Bystanders react to the turn: counted on the reply, a few shown as posts."""
+        state = self.state
+        dyn = self.scenario.metrics.dynamics
+        rng = _rng(state.seed, turn, "crowd")
+        lam = intensity(turn, state.metrics.reach, state.excitations, dyn)
+        crowd = crowd_turn(rng, lam, g, state.metrics.escalation)
+        reply_event.likes += crowd.support + crowd.likes
+        reply_event.shares += crowd.shares + crowd.pile_on // 2
+        names = lines(state.lang, "crowd.names")
+        shown = 0
+        for kind, count in (("pile_on", crowd.pile_on), ("support", crowd.support)):
+            pool = lines(state.lang, f"crowd.{kind}")
+            for _ in range(min(count, MAX_POSTS_PER_TURN - shown)):
+                name, handle = rng.choice(names).split("|")
+                state.minute += 0.5 + rng.random()
+                state.events.append(
+                    Event(
+                        turn=turn,
+                        kind="reaction",
+                        author="crowd",
+                        name=name,
+                        handle=handle,
+                        text=rng.choice(pool),
+                        likes=rng.randint(0, 12),
+                        minute=round(state.minute, 1),
+                        source="crowd",
+                    )
+                )
+                shown += 1
+        return crowd
 
     def _check_end(self) -> None:
         state, end = self.state, self.scenario.end

@@ -7,11 +7,15 @@ scripted voice simply says it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from simulator.protocols import VoiceRequest
 
 
 class ScriptedVoice:
     name = "scripted"
 
-    def speak(self, request: VoiceRequest) -> str:
+    def speak(self, request: VoiceRequest, on_token: Callable[[str], None] | None = None) -> str:
+        if on_token is not None:
+            on_token(request.fallback)
         return request.fallback

@@ -39,6 +39,6 @@ class EchoVoice:
     def __init__(self) -> None:
         self.requests: list[VoiceRequest] = []
 
-    def speak(self, request: VoiceRequest) -> str:
+    def speak(self, request: VoiceRequest, on_token: object = None) -> str:
         self.requests.append(request)
         return f"[{request.persona.id}/{request.mood}] {request.fallback}"

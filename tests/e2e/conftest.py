@@ -92,7 +92,7 @@ class AppServer:
 
 @pytest.fixture(scope="session")
 def app_server() -> Iterator[AppServer]:
-    server = AppServer(dict(os.environ))
+    server = AppServer({**os.environ, "CM_SIM_PROVIDER": "fake"})
     server.start()
     yield server
     server.stop()

@@ -1,0 +1,91 @@
+"""Settings: defaults, then a TOML file, then `CM_SIM_*` environment variables (last wins).
+
+The TOML file is `$CM_SIM_CONFIG` if set, else `cm-sim.toml` in the working directory.
+Secrets (API keys) come only from the environment or Streamlit's secrets file, never from
+the TOML file, so a shared configuration can be committed safely.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from simulator.catalog import REPO_ROOT
+
+ProviderName = Literal["local", "openai", "ollama", "fake"]
+PROVIDERS: tuple[ProviderName, ...] = ("local", "openai", "ollama", "fake")
+
+
+class ConfigError(ValueError):
+    pass
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    provider: ProviderName = "local"
+    # local: a candidate name (see simulator/local_models.py) or a path to a GGUF file;
+    # openai/ollama: the served model's name.
+    model: str | None = None
+    base_url: str | None = None
+    ollama_url: str = "http://127.0.0.1:11434"
+    api_key: SecretStr | None = None
+    timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
+    max_retries: Annotated[int, Field(ge=0, le=5)] = 2
+    temperature: Annotated[float, Field(ge=0, le=2)] = 0.7
+    max_tokens: Annotated[int, Field(ge=8, le=1024)] = 96
+    threads: Annotated[int, Field(ge=1, le=64)] = max(1, os.cpu_count() or 1)
+    data_dir: Path = REPO_ROOT / "data"
+
+
+_ENV_FIELDS = {
+    "provider": "CM_SIM_PROVIDER",
+    "model": "CM_SIM_MODEL",
+    "base_url": "CM_SIM_BASE_URL",
+    "ollama_url": "CM_SIM_OLLAMA_URL",
+    "timeout_s": "CM_SIM_TIMEOUT_S",
+    "max_retries": "CM_SIM_MAX_RETRIES",
+    "temperature": "CM_SIM_TEMPERATURE",
+    "max_tokens": "CM_SIM_MAX_TOKENS",
+    "threads": "CM_SIM_THREADS",
+    "data_dir": "CM_SIM_DATA_DIR",
+}
+
+
+def config_file() -> Path:
+    return Path(os.environ.get("CM_SIM_CONFIG", "cm-sim.toml"))
+
+
+def _from_file(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    section = data.get("cm_sim", data)
+    if "api_key" in section:
+        raise ConfigError(f"{path}: api_key belongs in the environment (CM_SIM_API_KEY)")
+    return dict(section)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from file and environment; keyword overrides (e.g. --provider) win."""
+    values = _from_file(config_file())
+    for field, variable in _ENV_FIELDS.items():
+        if os.environ.get(variable):
+            values[field] = os.environ[variable]
+    key = os.environ.get("CM_SIM_API_KEY") or os.environ.get("OPENAI_API_KEY")
+    if key:
+        values["api_key"] = key
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"setting {field}: {err['msg']}") from None

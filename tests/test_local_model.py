@@ -1,0 +1,52 @@
+"""The embedded default for real: Qwen2.5-Coder-0.5B from its packages, run by llama.cpp."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli import app
+from simulator.config import load_settings
+from simulator.eval_community import load_cases, request_for
+from simulator.factory import make_voice
+from simulator.local_models import DEFAULT_LOCAL_MODEL, is_installed
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not is_installed(DEFAULT_LOCAL_MODEL), reason="embedded model packages not installed"
+    ),
+]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_local_voice_writes_posts_in_the_session_language(lang: str) -> None:
+    voice = make_voice("local", load_settings(provider="local"))
+    cases = [c for c in load_cases() if c.lang == lang][:3]
+    outcomes = [voice.speak_detailed(request_for(c)) for c in cases]
+    assert all(o.raw.strip() for o in outcomes), [o.failures for o in outcomes]
+    assert all(o.error is None for o in outcomes)
+    assert sum(o.accepted for o in outcomes) >= 2, [(o.raw, o.failures) for o in outcomes]
+    assert all(o.latency_s < 30 for o in outcomes)
+
+
+def test_headless_play_with_the_local_model(tmp_path: pytest.TempPathFactory) -> None:
+    replies = tmp_path / "replies.txt"  # type: ignore[operator]
+    replies.write_text(
+        "Bonjour Julie, vraiment désolée pour ces trois jours. Je vérifie votre ligne "
+        "et je vous écris en MP. — Camille\n---\nUn technicien passe demain matin. — Camille\n"
+    )
+    result = CliRunner().invoke(
+        app,
+        ["play", "angry-customer", "--lang", "fr", "--replies", str(replies),
+         "--provider", "local", "--seed", "1", "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["provider"].startswith("local")
+    reactions = [
+        e for e in data["transcript"] if e["kind"] == "reaction" and e["author"] == "julie"
+    ]
+    assert len(reactions) == 2
