@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import current_lang, language_switch
+from pages.common import current_lang, language_switch, load_secrets
 from simulator.i18n import t
 
 st.set_page_config(page_title="CM Simulator", page_icon="💬", layout="wide")
+load_secrets()
 language_switch()
 lang = current_lang()
 navigation = st.navigation(

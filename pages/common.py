@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import cast
 
 import streamlit as st
@@ -32,6 +33,22 @@ def language_switch() -> None:
         key=LANG_KEY,
         horizontal=True,
     )
+
+
+SECRET_KEYS = ("CM_SIM_API_KEY", "OPENAI_API_KEY")
+
+
+def load_secrets() -> None:
+    """API keys from `.streamlit/secrets.toml` (git-ignored) when the environment has none."""
+    for key in SECRET_KEYS:
+        if os.environ.get(key):
+            continue
+        try:
+            value = st.secrets.get(key)
+        except Exception:  # no secrets file at all: nothing to load
+            return
+        if value:
+            os.environ[key] = str(value)
 
 
 @st.cache_resource

@@ -7,6 +7,7 @@ Benchmarks measure; tests never assert on their figures. Each figure is
 from __future__ import annotations
 
 import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -17,8 +18,9 @@ from typing import Any
 
 from simulator.assessor_rules import RuleBasedAssessor
 from simulator.catalog import REPO_ROOT, get_scenario, scenario_ids
-from simulator.protocols import GradingContext
-from simulator.scenario import load_scenario
+from simulator.factory import make_voice
+from simulator.protocols import CommunityVoice, GradingContext, VoiceRequest
+from simulator.scenario import Lang, load_scenario
 from simulator.session import Session
 from simulator.voice_scripted import ScriptedVoice
 
@@ -73,10 +75,53 @@ def bench_turn(runs: int) -> list[float]:
     return samples
 
 
-def bench_cold_start(runs: int, port: int = 8765) -> list[float]:
+class _TimedVoice:
+    """Wraps a voice to time each community post as the engine asks for it."""
+
+    def __init__(self, voice: CommunityVoice) -> None:
+        self.voice = voice
+        self.name = voice.name
+        self.samples: list[float] = []
+        self.first: list[float] = []
+
+    def speak(self, request: VoiceRequest, on_token: Callable[[str], None] | None = None) -> str:
+        started = time.perf_counter()
+        seen: list[float] = []
+
+        def token(text: str) -> None:
+            if not seen:
+                seen.append(time.perf_counter() - started)
+
+        text = self.voice.speak(request, token)
+        self.samples.append(time.perf_counter() - started)
+        self.first.extend(seen[:1])
+        return text
+
+
+def bench_replies(provider: str, sessions: int) -> tuple[list[float], list[float]]:
+    """Community post latency inside real sessions (both languages), full and first token."""
+    timed = _TimedVoice(make_voice(provider))
+    scenario = get_scenario("angry-customer")
+    for run in range(sessions):
+        lang: Lang = "fr" if run % 2 == 0 else "en"
+        session = Session.start(scenario, lang, run, RuleBasedAssessor(), timed)
+        for reply in SAMPLE_REPLIES[:3]:
+            if not session.state.ended:
+                session.submit(reply, delay_s=30)
+    return timed.samples, timed.first
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def bench_cold_start(runs: int) -> list[float]:
     """Process start to the first page's HTML served by a fresh `streamlit run`."""
     samples = []
     for _ in range(runs):
+        port = _free_port()
         started = time.perf_counter()
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
@@ -99,8 +144,15 @@ def bench_cold_start(runs: int, port: int = 8765) -> list[float]:
     return samples
 
 
-def run_all(runs: int = 5, progress: Callable[[str], None] = lambda _: None) -> dict[str, Any]:
+def run_all(
+    runs: int = 5, progress: Callable[[str], None] = lambda _: None, provider: str = "local"
+) -> dict[str, Any]:
     details: dict[str, Any] = {}
+    progress(f"community replies in sessions ({provider})")
+    full, first = bench_replies(provider, max(2, runs // 2))
+    details["reply_s"] = spread(full)
+    if first:
+        details["reply_first_token_s"] = spread(first)
     progress("validate scenarios")
     details["validate_all_s"] = spread(bench_validate(runs))
     progress("grade a batch of 100 replies")
@@ -111,6 +163,8 @@ def run_all(runs: int = 5, progress: Callable[[str], None] = lambda _: None) -> 
     details["cold_start_s"] = spread(bench_cold_start(max(1, runs // 2)))
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
+        "reply_p50_s": details["reply_s"]["median"],
+        "provider": provider,
         "grade_batch100_s": details["grade_batch100_s"]["median"],
         "cold_start_s": details["cold_start_s"]["median"],
         "peak_rss_mb": round(peak_kb / 1024, 1),

@@ -170,12 +170,17 @@ def run(
 @app.command()
 def bench(
     runs: Annotated[int, typer.Option("--runs", min=1, help="Repetitions per figure.")] = 5,
+    provider: Annotated[ProviderOpt, typer.Option("--provider")] = ProviderOpt.local,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Measure the engine on this machine: medians with their spread."""
     from simulator.bench import run_all
 
-    result = run_all(runs, progress=lambda step: typer.echo(f"bench: {step}...", err=True))
+    result = run_all(
+        runs,
+        progress=lambda step: typer.echo(f"bench: {step}...", err=True),
+        provider=provider.value,
+    )
     if as_json:
         _emit(result)
     else:
