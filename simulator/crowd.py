@@ -36,6 +36,8 @@ class Excitation(BaseModel):
 class CrowdTurn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    # Pile-ons and shows of support in the order they happened (the feed shows the first few).
+    order: list[str] = []
     intensity: float
     actions: int
     pile_on: int
@@ -75,17 +77,21 @@ def crowd_turn(rng: random.Random, lam: float, g: float, escalation: float) -> C
     p_pile = min(0.9, (1 - g) * (0.5 + escalation / 100))
     p_support = g * 0.6
     pile = support = likes = shares = 0
+    order: list[str] = []
     for _ in range(actions):
         roll = rng.random()
         if roll < p_pile:
             pile += 1
+            order.append("pile_on")
         elif roll < p_pile + p_support:
             support += 1
+            order.append("support")
         elif rng.random() < 0.75:
             likes += 1
         else:
             shares += 1
     return CrowdTurn(
+        order=order[:10],  # enough for the feed; the counts keep the rest
         intensity=round(lam, 2),
         actions=actions,
         pile_on=pile,

@@ -44,11 +44,13 @@ FEATURE_CUES: dict[str, list[str]] = {
     "transparency": [
         r"\b(we don't (yet )?know|we do not (yet )?know|not yet (known|clear)|investigating"
         r"|we('re| are) checking the facts|as soon as we know|what we know|the facts|honestly"
-        r"|to be transparent|a (real )?human|a real person|i'm a person|not a bot)\b",
+        r"|to be transparent|a (real )?human|a real person|i'm a person|not a bot|no bot|no robot"
+        r"|automatic (reply|message)|auto-reply)\b",
         r"\b(nous ne savons pas encore|on ne sait pas encore|nous n'avons pas encore|enquete"
         r"|les faits|des que nous en saurons|des qu'on en sait|ce que nous savons|en toute"
         r"transparence|en toute transparence|honnetement|pas un (robot|bot)|une vraie personne"
-        r"|un humain|une humaine|des humains)\b",
+        r"|un humain|une humaine|des humains|pas de (robot|bot)|message automatique"
+        r"|reponse automatique)\b",
     ],
     # Case-sensitive: a signature is a capitalised first name or a team name at the end.
     "signature": [

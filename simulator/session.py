@@ -250,7 +250,7 @@ class Session:
             state.moods[pid] = move_mood(state.moods[pid], steps)
         for pid in state.responders:
             self._react(scenario.persona(pid), turn, reply, on_token)
-        fired = self._fire_injects(turn)
+        fired = self._fire_injects(turn, reply, on_token)
         crowd = self._crowd(turn, g, reply_event)
         state.turn = turn
         state.history.append(state.metrics.rounded())
@@ -313,22 +313,7 @@ class Session:
         state = self.state
         mood = state.moods[persona.id]
         fallback, examples = self._pick_line(persona, mood, turn)
-        request = VoiceRequest(
-            scenario=self.scenario,
-            lang=state.lang,
-            persona=persona,
-            mood=mood,
-            trainee_reply=reply,
-            thread=[e.text for e in state.events[-6:]],
-            examples=examples,
-            fallback=fallback,
-        )
-        sink = (lambda token: on_token(persona.id, token)) if on_token is not None else None
-        try:
-            text = self.voice.speak(request, sink)
-        except Exception:
-            # A voice must not break the scene; the scripted line is always there.
-            text = fallback
+        text = self._voiced(persona, mood, reply, fallback, examples, on_token)
         rng = _rng(state.seed, turn, persona.id, "engagement")
         # Bystander engagement grows with the audience the thread already has.
         audience = max(1.0, state.metrics.reach) ** 0.5
@@ -349,6 +334,33 @@ class Session:
             )
         )
 
+    def _voiced(
+        self,
+        persona: Persona,
+        mood: str,
+        reply: str,
+        fallback: str,
+        examples: list[str],
+        on_token: TokenSink | None,
+    ) -> str:
+        """The persona's words for this post: the voice's, or the scripted line if it fails."""
+        request = VoiceRequest(
+            scenario=self.scenario,
+            lang=self.state.lang,
+            persona=persona,
+            mood=mood,
+            trainee_reply=reply,
+            thread=[e.text for e in self.state.events[-6:]],
+            examples=examples,
+            fallback=fallback,
+        )
+        sink = (lambda token: on_token(persona.id, token)) if on_token is not None else None
+        try:
+            return self.voice.speak(request, sink)
+        except Exception:
+            # A voice must not break the scene; the scripted line is always there.
+            return fallback
+
     def _due(self, inject: Inject, turn: int) -> bool:
         if inject.id in self.state.fired:
             return False
@@ -356,7 +368,9 @@ class Session:
             return inject.at_turn == turn
         return all(holds(c, self.state.metrics, self.state.moods) for c in inject.when or [])
 
-    def _fire_injects(self, turn: int) -> list[Inject]:
+    def _fire_injects(
+        self, turn: int, reply: str = "", on_token: TokenSink | None = None
+    ) -> list[Inject]:
         state, scenario = self.state, self.scenario
         fired = [inj for inj in scenario.injects if self._due(inj, turn)]
         responders = [scenario.lead_persona]
@@ -378,6 +392,11 @@ class Session:
                 escalation=max(0.0, min(100.0, m.escalation + inj.effect.escalation)),
             )
             rng = _rng(state.seed, turn, inj.id)
+            authored = inj.text.get(state.lang)
+            # Injects are voiced like reactions: the authored text is the draft and fallback.
+            text = self._voiced(
+                persona, state.moods[persona.id], reply, authored, [authored], on_token
+            )
             state.minute += 1 + rng.random() * 3
             state.events.append(
                 Event(
@@ -386,7 +405,7 @@ class Session:
                     author=persona.id,
                     name=persona.name,
                     handle=persona.handle,
-                    text=inj.text.get(state.lang),
+                    text=text,
                     mood=state.moods[persona.id],
                     likes=int(persona.followers**0.5 * rng.uniform(0.2, 1.0)),
                     shares=int(persona.followers**0.5 * rng.uniform(0.0, 0.3)),
@@ -408,26 +427,29 @@ class Session:
         reply_event.likes += crowd.support + crowd.likes
         reply_event.shares += crowd.shares + crowd.pile_on // 2
         names = lines(state.lang, "crowd.names")
-        shown = 0
-        for kind, count in (("pile_on", crowd.pile_on), ("support", crowd.support)):
+        for kind in crowd.order[:MAX_POSTS_PER_TURN]:
             pool = lines(state.lang, f"crowd.{kind}")
-            for _ in range(min(count, MAX_POSTS_PER_TURN - shown)):
-                name, handle = rng.choice(names).split("|")
-                state.minute += 0.5 + rng.random()
-                state.events.append(
-                    Event(
-                        turn=turn,
-                        kind="reaction",
-                        author="crowd",
-                        name=name,
-                        handle=handle,
-                        text=rng.choice(pool),
-                        likes=rng.randint(0, 12),
-                        minute=round(state.minute, 1),
-                        source="crowd",
-                    )
+            used = state.used_lines.setdefault(f"crowd:{kind}", [])
+            fresh = [i for i in range(len(pool)) if i not in used] or list(range(len(pool)))
+            if len(fresh) == len(pool):
+                used.clear()
+            pick = rng.choice(fresh)
+            used.append(pick)
+            name, handle = rng.choice(names).split("|")
+            state.minute += 0.5 + rng.random()
+            state.events.append(
+                Event(
+                    turn=turn,
+                    kind="reaction",
+                    author="crowd",
+                    name=name,
+                    handle=handle,
+                    text=pool[pick],
+                    likes=rng.randint(0, 12),
+                    minute=round(state.minute, 1),
+                    source="crowd",
                 )
-                shown += 1
+            )
         return crowd
 
     def _check_end(self) -> None:

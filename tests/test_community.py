@@ -169,8 +169,9 @@ def test_session_with_llm_voice_never_loses_a_reply() -> None:
     first = next(e for e in session.state.events if e.kind == "reaction" and e.turn == 1)
     assert first.source == "script"  # the AI-speak was refused
     assert streamed and streamed[0][0] == "julie"
-    turn2 = [e for e in session.state.events if e.turn == 2 and e.author == "julie"]
-    assert turn2[0].text == "Bon. Merci pour le suivi, j'attends." and turn2[0].source == "voice"
+    # The second answer of the model voiced the inject that fired after turn 1.
+    inject = next(e for e in session.state.events if e.inject == "neighbour-confirms-outage")
+    assert inject.text == "Bon. Merci pour le suivi, j'attends." and inject.author == "karim"
 
 
 def test_eval_counts_failures_per_validator() -> None:
