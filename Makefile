@@ -22,6 +22,7 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 run: install
+	$(VENV)/bin/cm-sim index
 	$(VENV)/bin/cm-sim run --port $(PORT)
 
 # Debian's chromium for the browser tests, where it is missing and apt is available.
@@ -38,6 +39,7 @@ lint: install
 
 test: install browser lint
 	$(VENV)/bin/cm-sim validate scenarios/
+	$(VENV)/bin/cm-sim validate-kb
 	$(VENV)/bin/pytest
 
 bench: install

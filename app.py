@@ -15,6 +15,7 @@ navigation = st.navigation(
     [
         st.Page("pages/home.py", title=t(lang, "app.nav_home"), icon="🏠", default=True),
         st.Page("pages/practice.py", title=t(lang, "app.nav_practice"), icon="💬"),
+        st.Page("pages/knowledge.py", title=t(lang, "app.nav_knowledge"), icon="📚"),
     ]
 )
 navigation.run()

@@ -8,10 +8,12 @@ from typing import cast
 import streamlit as st
 
 from simulator.config import ConfigError
-from simulator.factory import make_grader, make_voice
+from simulator.factory import make_grader, make_knowledge_base, make_voice
 from simulator.i18n import t
+from simulator.knowledge import ChromaKnowledgeBase
 from simulator.llm import LLMError
 from simulator.local_models import ModelNotInstalled
+from simulator.problems import ContentError
 from simulator.protocols import CommunityVoice, Grader
 from simulator.scenario import LANGS, Lang
 from simulator.textsafe import escape_markdown
@@ -73,3 +75,29 @@ def voice() -> CommunityVoice:
 def safe_text(text: str) -> None:
     """Show user or LLM text as plain text (escaped Markdown, no HTML)."""
     st.markdown(escape_markdown(text))
+
+
+@st.cache_resource(show_spinner=False)
+def _knowledge_base() -> ChromaKnowledgeBase:
+    return make_knowledge_base()
+
+
+def knowledge_base() -> ChromaKnowledgeBase | None:
+    """The shared knowledge base, its index brought up to date with a progress bar."""
+    lang = current_lang()
+    try:
+        kb = _knowledge_base()
+    except ContentError as exc:
+        st.error(t(lang, "app.kb_unavailable", reason=str(exc)))
+        return None
+    if not st.session_state.get("kb_checked"):
+        bar = st.progress(0.0)
+
+        def progress(done: int, total: int) -> None:
+            if total:
+                bar.progress(done / total, text=t(lang, "app.kb_building", done=done, total=total))
+
+        kb.build(progress)
+        bar.empty()
+        st.session_state["kb_checked"] = True
+    return kb

@@ -189,6 +189,99 @@ def bench(
         typer.echo(f"{'peak_rss_mb':>20}: {result['peak_rss_mb']}")
 
 
+@app.command("validate-kb")
+def validate_kb() -> None:
+    """Check every practice card and article; `FILE:LINE: field.path: message` per problem."""
+    from simulator.factory import load_knowledge_content
+    from simulator.problems import ContentError
+
+    try:
+        content = load_knowledge_content()
+    except ContentError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(exc.problems)} problem(s)", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{len(content.cards)} card(s), {len(content.articles)} article(s) valid", err=True)
+
+
+@app.command()
+def index(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Build or refresh the knowledge index (only changed content is embedded)."""
+    from tqdm import tqdm
+
+    from simulator.factory import make_knowledge_base
+    from simulator.problems import ContentError
+
+    try:
+        kb = make_knowledge_base()
+    except ContentError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem))
+        raise typer.Exit(1) from None
+    with tqdm(total=0, unit="doc", desc="embedding", disable=as_json) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        report = kb.build(progress)
+    if as_json:
+        _emit(report.model_dump())
+    else:
+        typer.echo(
+            f"index: {report.added} added, {report.updated} updated, {report.removed} removed, "
+            f"{report.unchanged} unchanged in {report.seconds:.1f} s",
+            err=True,
+        )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    lang: Annotated[LangOpt, typer.Option("--lang")] = LangOpt.fr,
+    k: Annotated[int, typer.Option("--k", min=1, max=50)] = 5,
+    cards_only: Annotated[bool, typer.Option("--cards-only")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the knowledge base (hybrid: dense + BM25), as the app and the grader do."""
+    from simulator.factory import make_knowledge_base
+
+    kb = make_knowledge_base()
+    kinds = ("card",) if cards_only else ("card", "article")
+    try:
+        hits = kb.search(query, lang.value, k=k, kinds=kinds)
+    except RuntimeError as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit([hit.model_dump() for hit in hits])
+        return
+    for hit in hits:
+        typer.echo(f"{hit.score:.4f}  {','.join(hit.card_ids):<30} {hit.title}")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """recall@5 and MRR on the retrieval dev set, for hybrid, dense and BM25, per language."""
+    from simulator.eval_retrieval import run_eval
+    from simulator.factory import make_knowledge_base
+
+    kb = make_knowledge_base()
+    if kb.build().added:
+        typer.echo("(the index was built first)", err=True)
+    result = run_eval(kb)
+    if as_json:
+        _emit(result)
+        return
+    for mode in ("hybrid", "dense", "bm25"):
+        typer.echo(f"{mode:>7}: {result[mode]}")
+
+
 @eval_app.command("community")
 def eval_community(
     provider: Annotated[

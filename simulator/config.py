@@ -40,6 +40,15 @@ class Settings(BaseModel):
     max_tokens: Annotated[int, Field(ge=8, le=1024)] = 96
     threads: Annotated[int, Field(ge=1, le=64)] = max(1, os.cpu_count() or 1)
     data_dir: Path = REPO_ROOT / "data"
+    # Knowledge index: Chroma server URL (else a persistent index in data_dir/chroma) and
+    # the embedding model ("packaged:all-MiniLM-L6-v2" ships in a package; any other name
+    # is a sentence-transformers model id or path).
+    chroma_url: str | None = None
+    embedding_model: str = "packaged:all-MiniLM-L6-v2"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
 
 
 _ENV_FIELDS = {
@@ -53,6 +62,8 @@ _ENV_FIELDS = {
     "max_tokens": "CM_SIM_MAX_TOKENS",
     "threads": "CM_SIM_THREADS",
     "data_dir": "CM_SIM_DATA_DIR",
+    "chroma_url": "CM_SIM_CHROMA_URL",
+    "embedding_model": "CM_SIM_EMBEDDING_MODEL",
 }
 
 

@@ -127,3 +127,21 @@ def detect_features(text: str) -> set[str]:
     if len(re.findall(r"\w+", text)) < 8:
         found.add("too_short")
     return found
+
+
+# The practice each feature shows or breaks: lets a reply's cues point at the cards that
+# judge it (used as a third ranking in hybrid retrieval).
+FEATURE_PRACTICES: dict[str, str] = {
+    "apology": "sincere-apology",
+    "empathy": "empathy-acknowledge-impact",
+    "next_step": "concrete-next-step",
+    "private_channel": "move-to-private",
+    "transparency": "be-transparent",
+    "signature": "signature-first-name",
+    "blame": "no-blame-customer",
+    "sarcasm": "calm-tone-under-pressure",
+    "over_promise": "no-over-promise",
+    "personal_data_public": "never-ask-personal-data-public",
+    "denial": "facts-before-conclusions",
+    "shouting": "calm-tone-under-pressure",
+}

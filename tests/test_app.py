@@ -92,3 +92,20 @@ def test_markdown_in_a_reply_is_escaped() -> None:
     at.button[-1].click().run()
     shown = [m.value for m in at.markdown if "evil" in m.value]
     assert shown and all("\\[click\\]" in value and "\\<script\\>" in value for value in shown)
+
+
+@pytest.mark.slow
+def test_knowledge_page_builds_the_index_and_searches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CM_SIM_DATA_DIR", str(tmp_path))
+    at = app()
+    at.session_state["lang"] = "en"
+    at.switch_page("pages/knowledge.py").run(timeout=180)
+    assert not at.exception
+    assert at.title[0].value == "Knowledge base"
+    assert len(at.expander) >= 40
+    at.text_input[0].input("a journalist asks for a comment").run(timeout=60)
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert any("journalist-to-press-office" in label for label in labels)

