@@ -18,6 +18,7 @@ from typing import Any
 
 from simulator.assessor_rules import RuleBasedAssessor
 from simulator.catalog import REPO_ROOT, get_scenario, scenario_ids
+from simulator.community import anchor
 from simulator.factory import make_voice
 from simulator.protocols import CommunityVoice, GradingContext, VoiceRequest
 from simulator.scenario import Lang, load_scenario
@@ -83,23 +84,33 @@ class _TimedVoice:
         self.name = voice.name
         self.samples: list[float] = []
         self.first: list[float] = []
+        self.injects: list[float] = []
 
     def speak(self, request: VoiceRequest, on_token: Callable[[str], None] | None = None) -> str:
         started = time.perf_counter()
         seen: list[float] = []
+        prefilled = [anchor(request.fallback)]
 
         def token(text: str) -> None:
+            # The prefilled first words are shown at once; time the model's own first token.
+            if prefilled and text == prefilled[0]:
+                prefilled.clear()
+                return
             if not seen:
                 seen.append(time.perf_counter() - started)
 
         text = self.voice.speak(request, token)
-        self.samples.append(time.perf_counter() - started)
-        self.first.extend(seen[:1])
+        if request.kind == "inject":
+            self.injects.append(time.perf_counter() - started)
+        else:
+            self.samples.append(time.perf_counter() - started)
+            self.first.extend(seen[:1])
         return text
 
 
-def bench_replies(provider: str, sessions: int) -> tuple[list[float], list[float]]:
-    """Community post latency inside real sessions (both languages), full and first token."""
+def bench_replies(provider: str, sessions: int) -> tuple[list[float], list[float], list[float]]:
+    """Community post latency inside real sessions (both languages): reactions (full and
+    first model token) and voiced injects apart."""
     timed = _TimedVoice(make_voice(provider))
     scenario = get_scenario("angry-customer")
     for run in range(sessions):
@@ -108,7 +119,7 @@ def bench_replies(provider: str, sessions: int) -> tuple[list[float], list[float
         for reply in SAMPLE_REPLIES[:3]:
             if not session.state.ended:
                 session.submit(reply, delay_s=30)
-    return timed.samples, timed.first
+    return timed.samples, timed.first, timed.injects
 
 
 def _free_port() -> int:
@@ -149,10 +160,12 @@ def run_all(
 ) -> dict[str, Any]:
     details: dict[str, Any] = {}
     progress(f"community replies in sessions ({provider})")
-    full, first = bench_replies(provider, max(2, runs // 2))
+    full, first, injects = bench_replies(provider, max(2, runs // 2))
     details["reply_s"] = spread(full)
     if first:
         details["reply_first_token_s"] = spread(first)
+    if injects:
+        details["inject_s"] = spread(injects)
     progress("validate scenarios")
     details["validate_all_s"] = spread(bench_validate(runs))
     progress("grade a batch of 100 replies")

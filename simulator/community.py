@@ -24,11 +24,25 @@ from simulator.validators import PostContext, clean, similarity, validate
 
 TokenCallback = Callable[[str], None]
 # Small local models pay for every prompt token before the first output token.
-MAX_REPLY_CHARS = 600
+# Every prompt token costs time on 2 cores before the first word: the trainee's reply and
+# the draft are cut (at a sentence end when possible) to what a rewrite needs.
+MAX_REPLY_CHARS = 280
+MAX_DRAFT_CHARS = 180
 # With a prefilled opening quote the post is one line; `clean` cuts at the closing quote
 # (not a stop sequence: French posts quote with « » themselves).
 PREFILL_STOP = ["\n"]
 ANCHOR_WORDS = 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, ending at a sentence end when one is in the second half."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    ends = [m.end() for m in re.finditer(r"[.!?…](\s|$)", cut)]
+    if ends and ends[-1] > limit // 2:
+        return cut[: ends[-1]].strip()
+    return cut.rsplit(" ", 1)[0] + "…"
 
 
 def first_sentence(text: str) -> str:
@@ -75,10 +89,10 @@ def build_messages(request: VoiceRequest, prefill: bool = False) -> list[BaseMes
         lang,
         "prompt.user",
         brand=scenario.brand.name,
-        reply=reply[:MAX_REPLY_CHARS],
+        reply=shorten(reply, MAX_REPLY_CHARS),
         name=persona.name,
         mood=t(lang, f"prompt.mood.{request.mood}"),
-        draft=request.fallback,
+        draft=shorten(request.fallback, MAX_DRAFT_CHARS),
     )
     messages: list[BaseMessage] = [SystemMessage(content=system), HumanMessage(content=user)]
     if prefill:
@@ -118,7 +132,7 @@ class LLMVoice:
         timeout_s: float = 30.0,
         max_retries: int = 2,
         prefill: bool = False,
-        max_tokens: int = 96,
+        max_tokens: int = 72,
     ) -> None:
         self.max_tokens = max_tokens
         self.model = model

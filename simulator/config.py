@@ -37,7 +37,7 @@ class Settings(BaseModel):
     timeout_s: Annotated[float, Field(gt=0, le=600)] = 30.0
     max_retries: Annotated[int, Field(ge=0, le=5)] = 2
     temperature: Annotated[float, Field(ge=0, le=2)] = 0.7
-    max_tokens: Annotated[int, Field(ge=8, le=1024)] = 96
+    max_tokens: Annotated[int, Field(ge=8, le=1024)] = 72
     threads: Annotated[int, Field(ge=1, le=64)] = max(1, os.cpu_count() or 1)
     data_dir: Path = REPO_ROOT / "data"
     # Knowledge index: Chroma server URL (else a persistent index in data_dir/chroma) and

@@ -57,7 +57,7 @@ class LlamaCppChatModel(BaseChatModel):
     threads: int = 2
     n_ctx: int = 2048
     temperature: float = 0.7
-    max_tokens: int = 96
+    max_tokens: int = 72
     seed: int = 0
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 

@@ -7,7 +7,7 @@ Implementations are named by prefix (`RuleBasedAssessor`, `ScriptedVoice`, later
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,6 +63,8 @@ class VoiceRequest(Frozen):
     thread: list[str]
     examples: list[str]
     fallback: str
+    # A reaction to the trainee's reply, or an inject (an event the scenario brings in).
+    kind: Literal["reaction", "inject"] = "reaction"
 
 
 class CommunityVoice(Protocol):

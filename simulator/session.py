@@ -342,6 +342,7 @@ class Session:
         fallback: str,
         examples: list[str],
         on_token: TokenSink | None,
+        kind: Literal["reaction", "inject"] = "reaction",
     ) -> str:
         """The persona's words for this post: the voice's, or the scripted line if it fails."""
         request = VoiceRequest(
@@ -353,6 +354,7 @@ class Session:
             thread=[e.text for e in self.state.events[-6:]],
             examples=examples,
             fallback=fallback,
+            kind=kind,
         )
         sink = (lambda token: on_token(persona.id, token)) if on_token is not None else None
         try:
@@ -395,7 +397,7 @@ class Session:
             authored = inj.text.get(state.lang)
             # Injects are voiced like reactions: the authored text is the draft and fallback.
             text = self._voiced(
-                persona, state.moods[persona.id], reply, authored, [authored], on_token
+                persona, state.moods[persona.id], reply, authored, [authored], on_token, "inject"
             )
             state.minute += 1 + rng.random() * 3
             state.events.append(

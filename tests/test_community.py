@@ -239,3 +239,12 @@ def test_bad_settings_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     config.write_text('api_key = "sk-123"\n')
     with pytest.raises(ConfigError, match="environment"):
         load_settings()
+
+
+def test_shorten_cuts_at_a_sentence_end() -> None:
+    from simulator.community import shorten
+
+    text = "Première phrase assez longue pour compter. Deuxième phrase qui dépasse la limite fixée."
+    assert shorten(text, 60) == "Première phrase assez longue pour compter."
+    assert shorten("mot " * 50, 40).endswith("…") and len(shorten("mot " * 50, 40)) <= 41
+    assert shorten("court", 40) == "court"
