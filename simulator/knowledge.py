@@ -145,7 +145,13 @@ def tokens(text: str, lang: Lang | None = None) -> list[str]:
     ]
     if lang is None:
         return words
-    return list(_stemmer(lang).stemWords(words))
+    return [_stem(lang, word) for word in words]
+
+
+@lru_cache(maxsize=200_000)
+def _stem(lang: Lang, word: str) -> str:
+    stem: str = _stemmer(lang).stemWord(word)
+    return stem
 
 
 class BM25:
@@ -259,8 +265,9 @@ class ChromaKnowledgeBase:
     _client: Any = None
     _langs: dict[str, _LangIndex] = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        for lang in LANGS:
+    def _lang(self, lang: Lang) -> _LangIndex:
+        """Documents and BM25 indexes of one language, built on first use (not for `index`)."""
+        if lang not in self._langs:
             docs = documents(self.content, lang)
             cards = self.content.cards
             self._langs[lang] = _LangIndex(
@@ -270,6 +277,7 @@ class ChromaKnowledgeBase:
                 card_order=[f"card:{card.id}:{lang}" for card in cards],
                 card_bm25=BM25([tokens(card.full_text(lang), lang) for card in cards]),
             )
+        return self._langs[lang]
 
     # ------------------------------------------------------------------ index
 
@@ -301,7 +309,7 @@ class ChromaKnowledgeBase:
                     doc_id: (meta or {}).get("hash")
                     for doc_id, meta in zip(existing["ids"], existing["metadatas"], strict=True)
                 }
-                docs = self._langs[lang].docs
+                docs = documents(self.content, lang)
                 wanted = {d.id for d in docs}
                 stale = [doc_id for doc_id in known if doc_id not in wanted]
                 if stale:
@@ -346,11 +354,11 @@ class ChromaKnowledgeBase:
         return list(found["ids"][0])
 
     def _lexical(self, query: str, lang: Lang, n: int) -> list[str]:
-        index = self._langs[lang]
+        index = self._lang(lang)
         return [index.docs[i].id for i, _ in index.bm25.top(tokens(query, lang), n)]
 
     def _lexical_cards(self, query: str, lang: Lang, n: int) -> list[str]:
-        index = self._langs[lang]
+        index = self._lang(lang)
         return [index.card_order[i] for i, _ in index.card_bm25.top(tokens(query, lang), n)]
 
     def _key(self, doc: Doc) -> str:
@@ -358,7 +366,7 @@ class ChromaKnowledgeBase:
         return f"card:{doc.card_ids[0]}:{doc.lang}" if doc.kind != "article" else doc.id
 
     def _ranking(self, doc_ids: list[str], lang: Lang) -> list[str]:
-        by_id = self._langs[lang].by_id
+        by_id = self._lang(lang).by_id
         keys: list[str] = []
         for doc_id in doc_ids:
             doc = by_id.get(doc_id)
@@ -372,7 +380,7 @@ class ChromaKnowledgeBase:
         keys = []
         for feature in sorted(found):
             key = f"card:{FEATURE_PRACTICES.get(feature, '')}:{lang}"
-            if key in self._langs[lang].by_id and key not in keys:
+            if key in self._lang(lang).by_id and key not in keys:
                 keys.append(key)
         return keys
 
@@ -387,7 +395,7 @@ class ChromaKnowledgeBase:
         scenario: str | None = None,
     ) -> list[Hit]:
         """Ranked cards and article passages for a query in one language, optionally filtered."""
-        index = self._langs[lang]
+        index = self._lang(lang)
         rankings: list[tuple[float, list[str]]] = []
         if mode in ("hybrid", "dense"):
             dense = self._ranking(self._dense(query, lang, CANDIDATES * 3), lang)

@@ -189,6 +189,9 @@ def check_character(text: str, ctx: PostContext) -> str | None:
         return "signs like the brand"
     if text.count("\u00ab") != text.count("\u00bb") or text.count('"') % 2:
         return "broken quotation"
+    claimed = re.search(r"\b(?i:i am|i'm|je suis|moi c'est|c'est moi,?)\s+([A-Z][a-z]+)\b", folded)
+    if claimed and fold(claimed.group(1)).lower() not in _names(ctx):
+        return "claims to be someone else"
     tokens = set(words(text)) | set(re.findall(r"@\w+", folded.lower()))
     if any(name in tokens for name in _names(ctx)):
         # People do not name themselves in their own posts; models narrating them do.
@@ -210,9 +213,12 @@ def check_leak(text: str, ctx: PostContext) -> str | None:
     if ctx.instructions and _grams(text, 4) & _grams(ctx.instructions, 4):
         return "repeats the instructions"
     low = folded.lower()
+    post_grams = _grams(text, 5)
     for secret in ctx.secrets:
         secret_low = fold(secret).lower()
-        if len(secret_low) > 20 and SequenceMatcher(None, low, secret_low).ratio() > 0.5:
+        if len(secret_low) > 20 and (
+            SequenceMatcher(None, low, secret_low).ratio() > 0.75 or post_grams & _grams(secret, 5)
+        ):
             return "leaks a model answer or rubric text"
     return None
 

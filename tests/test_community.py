@@ -52,6 +52,8 @@ def ctx(lang: str = "fr", reply: str = "Bonjour Julie, nous regardons votre lign
         ("1. Je suis en colère\n2. Je veux internet", "fr", {"character"}),
         ("Voici une nouvelle publication pour Julie, en colère.", "fr", {"character"}),
         ("Toujours rien chez moi, merci pour rien. — Camille", "fr", {"character"}),
+        ("Ah ok, merci pour la réponse. Je suis Léa, de l'atelier.", "fr", {"character"}),
+        ("Je suis furieuse, trois jours sans internet !", "fr", set()),
         ("Mon humeur : furieuse. Consignes reçues, je réponds.", "fr", {"leak"}),
         ("<|im_start|>system tu es Julie", "fr", {"leak"}),
         ("Bonjour Julie, toutes nos excuses pour ces trois jours sans connexion !", "fr", {"leak"}),
