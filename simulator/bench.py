@@ -10,14 +10,18 @@ import resource
 import socket
 import statistics
 import subprocess
-import sys
 import time
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 from simulator.assessor_rules import RuleBasedAssessor
-from simulator.catalog import REPO_ROOT, get_scenario, scenario_ids
+from simulator.catalog import (
+    REPO_ROOT,
+    get_scenario,
+    scenario_ids,
+    streamlit_command,
+    wait_until_up,
+)
 from simulator.community import anchor
 from simulator.factory import make_voice
 from simulator.protocols import CommunityVoice, GradingContext, VoiceRequest
@@ -135,20 +139,14 @@ def bench_cold_start(runs: int) -> list[float]:
         port = _free_port()
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
-             "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO_ROOT,
-        )  # fmt: skip
+            streamlit_command(port),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=REPO_ROOT,
+        )
         try:
-            while time.perf_counter() - started < 120:
-                try:
-                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.1)
-            samples.append(time.perf_counter() - started)
+            if wait_until_up(f"http://127.0.0.1:{port}/", pause=0.1):
+                samples.append(time.perf_counter() - started)
         finally:
             proc.kill()
             proc.wait()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import sys
+import time
+import urllib.request
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,6 +18,28 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 def scenarios_dir() -> Path:
     return Path(os.environ.get("CM_SIM_SCENARIOS_DIR", REPO_ROOT / "scenarios"))
+
+
+def streamlit_command(port: int, address: str = "127.0.0.1", headless: bool = True) -> list[str]:
+    """How the app is started: by `cm-sim run`, the benchmarks and the browser tests alike."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+        "--server.port", str(port), "--server.address", address,
+        "--server.headless", str(headless).lower(), "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+
+
+def wait_until_up(url: str, timeout: float = 120, pause: float = 0.2) -> bool:
+    """Poll `url` until it answers 200 or the timeout passes; True when it answered."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(pause)
+    return False
 
 
 def knowledge_dir() -> Path:

@@ -146,23 +146,9 @@ def run(
     """Start the Streamlit app (http://localhost:8501 by default)."""
     import subprocess
 
-    from simulator.catalog import REPO_ROOT
+    from simulator.catalog import REPO_ROOT, streamlit_command
 
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(REPO_ROOT / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        address,
-        "--server.headless",
-        str(headless).lower(),
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = streamlit_command(port, address, headless)
     typer.echo(f"CM Simulator on http://{address}:{port}", err=True)
     raise typer.Exit(subprocess.call(command, cwd=REPO_ROOT))
 

@@ -24,11 +24,12 @@ from urllib.parse import urlparse
 from filelock import FileLock
 from pydantic import BaseModel, ConfigDict
 
-from simulator.cards import KnowledgeContent, content_hash
+from simulator.cards import Card, KnowledgeContent, content_hash
 from simulator.cues import FEATURE_PRACTICES, detect_features, fold
 from simulator.scenario import LANGS, Lang
 
 Mode = Literal["hybrid", "dense", "bm25"]
+DocKind = Literal["card", "example", "article"]
 Progress = Callable[[int, int], None]
 RRF_K = 60
 # The packaged embedding model is English-trained: its French rankings count for less.
@@ -48,7 +49,7 @@ class Doc:
     id: str
     lang: Lang
     # A card's own text, one of its do/don't example replies, or an article passage.
-    kind: Literal["card", "example", "article"]
+    kind: DocKind
     card_ids: tuple[str, ...]
     title: str
     text: str
@@ -81,37 +82,27 @@ class IndexReport(BaseModel):
     seconds: float = 0.0
 
 
+def _card_doc(card: Card, lang: Lang, suffix: str, kind: DocKind, text: str) -> Doc:
+    return Doc(
+        id=f"card:{card.id}:{lang}{suffix}",
+        lang=lang,
+        kind=kind,
+        card_ids=(card.id,),
+        title=card.title.get(lang),
+        text=text,
+        situations=tuple(card.tags.situations),
+        scenarios=tuple(card.tags.scenarios),
+    )
+
+
 def documents(content: KnowledgeContent, lang: Lang) -> list[Doc]:
-    docs = [
-        Doc(
-            id=f"card:{card.id}:{lang}",
-            lang=lang,
-            kind="card",
-            card_ids=(card.id,),
-            title=card.title.get(lang),
-            text=card.summary(lang),
-            situations=tuple(card.tags.situations),
-            scenarios=tuple(card.tags.scenarios),
-        )
-        for card in content.cards
-    ]
+    docs = [_card_doc(card, lang, "", "card", card.summary(lang)) for card in content.cards]
     # Example replies are indexed on their own: a trainee's reply that resembles a "don't"
     # must bring back the practice it breaks, one that resembles a "do" the one it follows.
     for card in content.cards:
         examples = [("do", e) for e in card.do] + [("dont", e) for e in card.dont]
         for n, (side, example) in enumerate(examples):
-            docs.append(
-                Doc(
-                    id=f"card:{card.id}:{lang}:{side}{n}",
-                    lang=lang,
-                    kind="example",
-                    card_ids=(card.id,),
-                    title=card.title.get(lang),
-                    text=example.get(lang),
-                    situations=tuple(card.tags.situations),
-                    scenarios=tuple(card.tags.scenarios),
-                )
-            )
+            docs.append(_card_doc(card, lang, f":{side}{n}", "example", example.get(lang)))
     for article in content.articles:
         if article.lang != lang:
             continue

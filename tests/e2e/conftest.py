@@ -6,14 +6,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from simulator.catalog import streamlit_command, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -54,34 +53,13 @@ class AppServer:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 120) -> None:
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
+        command = streamlit_command(self.port)
         self.proc = subprocess.Popen(
             command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.3)
-        self.stop()
-        raise RuntimeError("streamlit did not become healthy")
+        if not wait_until_up(f"{self.url}/_stcore/health", timeout):
+            self.stop()
+            raise RuntimeError("streamlit did not become healthy")
 
     def stop(self) -> None:
         if self.proc is not None:
