@@ -9,13 +9,14 @@ from simulator.i18n import t
 
 st.set_page_config(page_title="CM Simulator", page_icon="💬", layout="wide")
 load_secrets()
-language_switch()
 lang = current_lang()
-navigation = st.navigation(
-    [
-        st.Page("pages/home.py", title=t(lang, "app.nav_home"), icon="🏠", default=True),
-        st.Page("pages/practice.py", title=t(lang, "app.nav_practice"), icon="💬"),
-        st.Page("pages/knowledge.py", title=t(lang, "app.nav_knowledge"), icon="📚"),
-    ]
-)
+pages = [
+    st.Page("pages/home.py", title=t(lang, "app.nav_home"), icon="🏠", default=True),
+    st.Page("pages/practice.py", title=t(lang, "app.nav_practice"), icon="💬"),
+    st.Page("pages/knowledge.py", title=t(lang, "app.nav_knowledge"), icon="📚"),
+]
+navigation = st.navigation(pages, position="hidden")
+for page in pages:
+    st.sidebar.page_link(page)
+language_switch()
 navigation.run()
