@@ -51,10 +51,16 @@ def practice_ids(directory: Path | None = None) -> set[str] | None:
     registry = (directory or knowledge_dir()) / "practice-ids.yaml"
     if not registry.is_file():
         return None
+    return set(_registry_ids(registry, registry.stat().st_mtime_ns))
+
+
+@lru_cache(maxsize=8)
+def _registry_ids(registry: Path, mtime_ns: int) -> frozenset[str]:
+    """Parsed once per file version: scenarios are loaded on every page run."""
     doc = read_yaml(registry)
     if doc.problems or not isinstance(doc.data, dict):
         raise ContentError(doc.problems or [doc.problem((), "expected a mapping id: title")])
-    return {str(key) for key in doc.data}
+    return frozenset(str(key) for key in doc.data)
 
 
 def scenario_ids(directory: Path | None = None) -> list[str]:

@@ -358,12 +358,12 @@ class ChromaKnowledgeBase:
 
     def _ranking(self, doc_ids: list[str], lang: Lang) -> list[str]:
         by_id = self._lang(lang).by_id
-        keys: list[str] = []
+        keys: dict[str, None] = {}  # ordered set: first occurrence wins
         for doc_id in doc_ids:
             doc = by_id.get(doc_id)
-            if doc is not None and self._key(doc) not in keys:
-                keys.append(self._key(doc))
-        return keys
+            if doc is not None:
+                keys.setdefault(self._key(doc))
+        return list(keys)
 
     def _cue_ranking(self, query: str, lang: Lang) -> list[str]:
         """Cards named by the reply features the query shows (an apology, blame, sarcasm...)."""

@@ -142,14 +142,12 @@ class FakeChatModel(BaseChatModel):
 
     responses: list[str] = Field(default_factory=list)
     delay_s: float = 0.0
-    _calls: int = PrivateAttr(default=0)
 
     @property
     def _llm_type(self) -> str:
         return "fake"
 
     def _answer(self, messages: list[BaseMessage]) -> str:
-        self._calls += 1
         if self.delay_s:
             time.sleep(self.delay_s)
         if self.responses:
