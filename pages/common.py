@@ -53,9 +53,17 @@ def load_secrets() -> None:
             os.environ[key] = str(value)
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner=False)
+def _grader() -> Grader:
+    # Citations come from the same knowledge base as the Knowledge page; without an index
+    # yet the grader cites the rubric's cards only.
+    return make_grader(retriever=_knowledge_base())
+
+
 def grader() -> Grader:
-    return make_grader()
+    """The configured grader (shared, read-only); loading it takes a few seconds, once."""
+    with st.spinner(t(current_lang(), "app.loading_grader")):
+        return _grader()
 
 
 @st.cache_resource

@@ -249,6 +249,124 @@ def search(
         typer.echo(f"{hit.score:.4f}  {','.join(hit.card_ids):<30} {hit.title}")
 
 
+def _refresh_index(kb: Any) -> None:
+    """Make the knowledge index current (a no-op in about a second when nothing changed)."""
+    from tqdm import tqdm
+
+    with tqdm(total=0, unit="doc", desc="knowledge index", file=sys.stderr, leave=False) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.n = done
+            bar.refresh()
+
+        kb.build(progress)
+
+
+def _grader_for_cli() -> Any:
+    from simulator.factory import make_grader, make_knowledge_base
+    from simulator.problems import ContentError
+
+    try:
+        kb = make_knowledge_base()
+        _refresh_index(kb)
+        return make_grader(retriever=kb)
+    except ContentError as exc:
+        _fail("\n".join(str(p) for p in exc.problems))
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def grade(
+    scenario: Annotated[str | None, typer.Option("--scenario", help="Scenario id.")] = None,
+    lang: Annotated[LangOpt, typer.Option("--lang", help="Language of the reply.")] = LangOpt.fr,
+    reply: Annotated[str | None, typer.Option("--reply", help="The reply to grade.")] = None,
+    turn: Annotated[int, typer.Option("--turn", min=1, help="Turn the reply answers.")] = 1,
+    batch: Annotated[
+        Path | None, typer.Option("--batch", help="JSONL: {scenario, lang, reply, turn?} per line.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Grade one reply, or every line of a JSONL batch (one JSON verdict per line, in order)."""
+    from simulator.batch import BatchError, load_batch, verdict
+
+    if batch is None and (scenario is None or reply is None):
+        _fail("give --scenario and --reply, or --batch FILE", code=2)
+    if batch is not None:
+        try:
+            requests = load_batch(batch)
+        except BatchError as exc:
+            _fail(str(exc))
+    else:
+        assert scenario is not None and reply is not None
+        try:
+            requests = [_single_request(scenario, lang.value, reply, turn)]
+        except BatchError as exc:
+            _fail(str(exc))
+    grader = _grader_for_cli()
+    assessments = []
+    chunk = 25
+    for start in range(0, len(requests), chunk):
+        part = requests[start : start + chunk]
+        pairs = [(r.reply, r.context()) for r in part]
+        if hasattr(grader, "assess_many"):
+            assessments.extend(grader.assess_many(pairs))
+        else:
+            assessments.extend(grader.assess(text, ctx) for text, ctx in pairs)
+        if batch is not None:
+            typer.echo(f"\rgraded {len(assessments)}/{len(requests)}", err=True, nl=False)
+    if batch is not None:
+        typer.echo("", err=True)
+    for assessment in assessments:
+        if as_json and batch is not None:
+            typer.echo(json.dumps(verdict(assessment), ensure_ascii=False))
+        elif as_json:
+            _emit(verdict(assessment))
+        else:
+            typer.echo(f"score {assessment.score:5.1f}  flags {','.join(assessment.flags) or '-'}")
+            for c in assessment.criteria:
+                typer.echo(f"  {c.id:<28} {c.score:5.1f}  {c.feedback}")
+            typer.echo(f"  practices: {', '.join(assessment.practices)}")
+            typer.echo(f"  better reply: {assessment.better_reply}")
+
+
+def _single_request(scenario: str, lang: str, reply: str, turn: int) -> Any:
+    from simulator.batch import BatchError, GradeRequest
+    from simulator.catalog import UnknownScenario, get_scenario
+
+    try:
+        get_scenario(scenario)
+    except UnknownScenario as exc:
+        raise BatchError(str(exc)) from None
+    return GradeRequest(scenario=scenario, lang=lang, reply=reply, turn=turn)
+
+
+@eval_app.command("grader")
+def eval_grader(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    do_fit: Annotated[
+        bool, typer.Option("--fit", help="Refit the shipped calibration on the whole dev set.")
+    ] = False,
+    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation.")] = 5,
+) -> None:
+    """Spearman, pairwise ordering accuracy and injection inflation, cross-validated."""
+    from simulator.eval_grader import fit_and_save, run_eval
+    from simulator.factory import calibration_path, load_knowledge_content, make_featurizer
+
+    featurizer = make_featurizer()
+    if do_fit:
+        calibration = fit_and_save(featurizer, calibration_path())
+        typer.echo(f"calibrated on {calibration.replies} replies: {calibration_path()}", err=True)
+    cards = {card.id: card for card in load_knowledge_content().cards}
+    result = run_eval(featurizer, cards, k=folds)
+    if as_json:
+        _emit(result)
+        return
+    for key in ("spearman", "pairwise_accuracy", "injection_inflation", "replies"):
+        typer.echo(f"{key}: {result.get(key)}")
+
+
 @eval_app.command("retrieval")
 def eval_retrieval(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

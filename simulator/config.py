@@ -45,6 +45,13 @@ class Settings(BaseModel):
     # is a sentence-transformers model id or path).
     chroma_url: str | None = None
     embedding_model: str = "packaged:all-MiniLM-L6-v2"
+    # The grader: "exemplar" (calibrated, default) or "rules" (cue rules, instant).
+    grader: Literal["exemplar", "rules"] = "exemplar"
+    # An optional LLM judge blended into the grade: its own provider and model (a separate
+    # role from the community's voice); unset means no judge.
+    judge_provider: ProviderName | None = None
+    judge_model: str | None = None
+    judge_base_url: str | None = None
 
     @property
     def chroma_path(self) -> Path:
@@ -64,6 +71,10 @@ _ENV_FIELDS = {
     "data_dir": "CM_SIM_DATA_DIR",
     "chroma_url": "CM_SIM_CHROMA_URL",
     "embedding_model": "CM_SIM_EMBEDDING_MODEL",
+    "grader": "CM_SIM_GRADER",
+    "judge_provider": "CM_SIM_JUDGE_PROVIDER",
+    "judge_model": "CM_SIM_JUDGE_MODEL",
+    "judge_base_url": "CM_SIM_JUDGE_BASE_URL",
 }
 
 

@@ -60,14 +60,33 @@ FEATURE_CUES: dict[str, list[str]] = {
     ],
     "blame": [
         r"\b(your fault|you should have|you didn't|you did not|you must have|user error"
-        r"|read the (terms|manual|faq)|as clearly stated|you failed to)\b",
+        r"|read the (terms|manual|faq)|as clearly stated|you failed to|must be (with )?your"
+        r"|(problem|issue|fault)s? (is|are|must be|lies) (with|on) your|on your (side|end)"
+        r"|your (own )?(equipment|wiring|router|setup|installation)|customers' own"
+        r"|customer(s)?'? (own )?equipment|have you (tried|checked|restarted|plugged)"
+        r"|did you (try|check|restart|plug)|instead of (ranting|complaining|shouting))\b",
         r"\b(votre faute|ta faute|vous auriez du|tu aurais du|vous n'avez pas|tu n'as pas"
-        r"|vous avez mal|lisez (les cgv|la faq|le manuel)|comme indique clairement)\b",
+        r"|vous avez mal|lisez (les cgv|la faq|le manuel)|comme indique clairement"
+        r"|(vient|viennent|provient) de (votre|ton|ta|chez vous)|de votre cote|mal branche"
+        r"|equipements? (clients?|defectueux)|votre (equipement|materiel|installation|box)"
+        r" (est|doit|semble)|avez-vous (bien )?(verifie|redemarre|branche|essaye)"
+        r"|as-tu (bien )?(verifie|redemarre|branche)|au lieu de (raler|crier|vous plaindre))\b",
+    ],
+    "leak": [
+        # Case numbers, phone numbers, home details, off-the-record talk, a CM's whereabouts.
+        r"\b[A-Z]{2,4}-?\d{5,}\b",
+        r"(?<!\d)(\+33 ?|0)[1-9]([ .]?\d\d){4}(?!\d)",
+        r"(?i:\b(off the record|between us|between you and me|en off|entre nous|i live (in|on"
+        r"|near|at|right)|j'habite|my (personal|private) (insta|instagram|account|number|phone)"
+        r"|mon (insta|compte|numero) perso|i finish at|je finis a|she lives|il habite|elle habite"
+        r"|lives (right )?(by|near|on|in)|our supplier|notre fournisseur)\b)",
     ],
     "sarcasm": [
         r"\b(lol|lmao|mdr|ptdr|obviously|clearly you|good luck with that|nice try|bravo a vous"
-        r"|bien sur que non|comme par hasard|quelle surprise|sans blague)\b",
-        r"(\U0001f602|\U0001f923|\U0001f644|\U0001f612)",
+        r"|bien sur que non|comme par hasard|quelle surprise|sans blague|jokes aside"
+        r"|at least you|sounds lovely|plus serieusement|blague a part|au moins vous|au moins tu"
+        r"|pour le moins surprenant|if you're such|si t'es si|si vous etes si)\b",
+        r"(\U0001f602|\U0001f923|\U0001f644|\U0001f612|\U0001f60f|\U0001f643|\U0001f921)",
     ],
     "over_promise": [
         r"\b(guarantee|guaranteed|never (happen )?again|100 ?%|immediately fixed|right now fixed"
@@ -84,9 +103,12 @@ FEATURE_CUES: dict[str, list[str]] = {
     ],
     "denial": [
         r"\b(fake|not true|that's false|impossible|never happened|this is a lie|we deny"
-        r"|nothing to do with us|not our fault|not our problem)\b",
+        r"|nothing to do with us|not our fault|not our problem|no outage|no (known |reported )?"
+        r"(incident|fault|problem|issue)s? (in|on|with|reported)|(everything|all) (is )?working"
+        r"( normally| fine)?|nothing wrong on our|isolated case|staged|looks staged)\b",
         r"\b(c'est faux|faux|fake|impossible|mensonge|n'a jamais|nous dementons|rien a voir"
-        r"|pas notre faute|pas notre probleme|montage)\b",
+        r"|pas notre faute|pas notre probleme|montage|aucune panne|aucun (incident|probleme"
+        r"|dysfonctionnement)|tout fonctionne|cas isole|mise en scene)\b",
     ],
 }
 
@@ -132,6 +154,7 @@ def detect_features(text: str) -> set[str]:
 # The practice each feature shows or breaks: lets a reply's cues point at the cards that
 # judge it (used as a third ranking in hybrid retrieval).
 FEATURE_PRACTICES: dict[str, str] = {
+    "leak": "gdpr-personal-data",
     "apology": "sincere-apology",
     "empathy": "empathy-acknowledge-impact",
     "next_step": "concrete-next-step",

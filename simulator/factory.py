@@ -6,7 +6,8 @@ builders, so a command only pays for what it uses.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from simulator.assessor_rules import RuleBasedAssessor
 from simulator.config import PROVIDERS, Settings, load_settings
@@ -15,6 +16,7 @@ from simulator.protocols import Grader
 if TYPE_CHECKING:
     from simulator.cards import KnowledgeContent
     from simulator.community import LLMVoice
+    from simulator.grading import ExemplarGrader, Featurizer, Retriever
     from simulator.knowledge import ChromaKnowledgeBase
 
 
@@ -47,8 +49,100 @@ def make_voice(provider: str | None = None, settings: Settings | None = None) ->
     )
 
 
-def make_grader() -> Grader:
-    return RuleBasedAssessor()
+GRADERS = ("exemplar", "rules")
+
+
+def calibration_path() -> Path:
+    from simulator.catalog import knowledge_dir
+
+    return knowledge_dir() / "grader-calibration.json"
+
+
+def make_featurizer(settings: Settings | None = None) -> Featurizer:
+    """Exemplar embeddings (cached on disk) and the reply encoder, on the configured model."""
+    import numpy as np
+
+    from simulator.catalog import all_scenarios, practice_ids
+    from simulator.exemplars import ExemplarBank, exemplar_texts
+    from simulator.grader_devset import load_dev_set
+    from simulator.grading import Featurizer
+    from simulator.knowledge import load_embedder
+    from simulator.neighbours import Graded, Neighbours
+
+    settings = settings or load_settings()
+    model = load_embedder(settings.embedding_model)
+
+    def encode(texts: list[str]) -> Any:
+        return np.asarray(model.encode(texts, batch_size=32, normalize_embeddings=True))
+
+    scenarios, _ = all_scenarios()
+    content = load_knowledge_content()
+    dev = load_dev_set()
+    bank = ExemplarBank.build(
+        exemplar_texts(content, scenarios, [(item.id, item.reply) for item in dev]),
+        encode,
+        settings.data_dir / "grader",
+        settings.embedding_model,
+    )
+    graded = [Graded(i.id, i.scenario, i.lang, i.expert, dict(i.criteria)) for i in dev]
+    # Ids no one writes to a customer: a reply naming them is talking to the grader.
+    guarded = set(practice_ids() or ()) | {c.id for s in scenarios for c in s.rubric}
+    return Featurizer(
+        bank=bank,
+        encode=encode,
+        guarded_ids=frozenset(guarded),
+        neighbours=Neighbours.from_bank(graded, bank),
+    )
+
+
+def make_exemplar_grader(
+    settings: Settings | None = None, retriever: Retriever | None = None
+) -> ExemplarGrader:
+    from simulator.calibration import Calibration
+    from simulator.grading import ExemplarGrader
+
+    path = calibration_path()
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no grader calibration; run `cm-sim eval grader --fit`")
+    cards = {card.id: card for card in load_knowledge_content().cards}
+    return ExemplarGrader(make_featurizer(settings), Calibration.load(path), cards, retriever)
+
+
+def make_grader(name: str | None = None, retriever: Retriever | None = None) -> Grader:
+    """The configured grader: the calibrated exemplar grader unless `rules` is asked for."""
+    settings = load_settings()
+    name = name or settings.grader
+    if name == "rules":
+        return RuleBasedAssessor()
+    if name != "exemplar":
+        raise ValueError(f"unknown grader {name!r}; available: {', '.join(GRADERS)}")
+    grader = make_exemplar_grader(settings, retriever)
+    if settings.judge_provider is None:
+        return grader
+    return with_judge(grader, settings)
+
+
+def with_judge(grader: ExemplarGrader, settings: Settings) -> Grader:
+    """The calibrated grader with an LLM judge on the judge's own provider and model."""
+    from simulator.judge_llm import JudgedGrader, LLMJudge
+    from simulator.llm import make_chat_model
+
+    assert settings.judge_provider is not None
+    judge_settings = settings.model_copy(
+        update={
+            "provider": settings.judge_provider,
+            "model": settings.judge_model,
+            "base_url": settings.judge_base_url or settings.base_url,
+            "temperature": 0.0,
+            "max_tokens": 600,
+        }
+    )
+    judge = LLMJudge(
+        make_chat_model(judge_settings),
+        timeout_s=settings.timeout_s,
+        max_retries=settings.max_retries,
+    )
+    return JudgedGrader(grader, judge)
 
 
 def load_knowledge_content() -> KnowledgeContent:

@@ -27,6 +27,7 @@ Mood = Literal["furious", "angry", "wary", "calm", "won_over"]
 
 # Reply features the rule-based assessor detects (see simulator/assessor_rules.py).
 Feature = Literal[
+    "leak",
     "apology",
     "empathy",
     "next_step",
