@@ -40,6 +40,7 @@ lint: install
 test: install browser lint
 	$(VENV)/bin/cm-sim validate scenarios/
 	$(VENV)/bin/cm-sim validate-kb
+	$(VENV)/bin/cm-sim index
 	$(VENV)/bin/pytest
 
 bench: install

@@ -215,12 +215,17 @@ def index(
             bar.refresh()
 
         report = kb.build(progress)
+    # The grader's exemplar embeddings are cached next to the index: warm them too, so the
+    # first graded reply in the app does not wait for them.
+    from simulator.factory import make_featurizer
+
+    make_featurizer()
     if as_json:
         _emit(report.model_dump())
     else:
         typer.echo(
             f"index: {report.added} added, {report.updated} updated, {report.removed} removed, "
-            f"{report.unchanged} unchanged in {report.seconds:.1f} s",
+            f"{report.unchanged} unchanged in {report.seconds:.1f} s; grader exemplars ready",
             err=True,
         )
 
@@ -351,13 +356,22 @@ def eval_grader(
     folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation.")] = 5,
 ) -> None:
     """Spearman, pairwise ordering accuracy and injection inflation, cross-validated."""
-    from simulator.eval_grader import fit_and_save, run_eval
-    from simulator.factory import calibration_path, load_knowledge_content, make_featurizer
+    from simulator.eval_grader import fit_addressee, fit_and_save, run_eval
+    from simulator.factory import (
+        addressee_path,
+        calibration_path,
+        load_knowledge_content,
+        make_featurizer,
+    )
 
-    featurizer = make_featurizer()
     if do_fit:
+        featurizer = make_featurizer()
+        report = fit_addressee(featurizer, addressee_path())
+        typer.echo(f"addressee model: {report} -> {addressee_path()}", err=True)
+        featurizer = make_featurizer()
         calibration = fit_and_save(featurizer, calibration_path())
         typer.echo(f"calibrated on {calibration.replies} replies: {calibration_path()}", err=True)
+    featurizer = make_featurizer()
     cards = {card.id: card for card in load_knowledge_content().cards}
     result = run_eval(featurizer, cards, k=folds)
     if as_json:

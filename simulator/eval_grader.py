@@ -279,3 +279,52 @@ def fit_and_save(featurizer: Featurizer, path: Path) -> Calibration:
     calibration = fit(items, feats, devset="grader/*.yaml")
     calibration.save(path)
     return calibration
+
+
+# Corpora the addressee model learns from; `injection-final.yaml` stays out (never tuned on).
+TRAINING_CORPORA = ("injection.yaml", "injection-holdout.yaml")
+
+
+def addressee_training(featurizer: Featurizer) -> tuple[list[str], list[str]]:
+    """(sentences written to a grader, sentences written to a community)."""
+    from simulator.addressee import sentences
+    from simulator.catalog import all_scenarios
+    from simulator.factory import load_knowledge_content
+    from simulator.injection import screen
+
+    positive: list[str] = []
+    negative: list[str] = []
+    for name in TRAINING_CORPORA:
+        corpus = load_injection(evalsets_dir() / name)
+        for payload in corpus.payloads:
+            positive.extend(sentences(payload.text))
+        for reply in corpus.off_task:
+            positive.extend(screen(reply.reply, featurizer.guarded_ids).flagged)
+        for poor in corpus.poor_replies:
+            negative.extend(sentences(poor.reply))
+    for item in load_dev_set():
+        negative.extend(sentences(item.reply))
+    scenarios, _ = all_scenarios()
+    for scenario in scenarios:
+        for answer in scenario.model_answers:
+            negative.extend(sentences(answer.text.fr) + sentences(answer.text.en))
+    for card in load_knowledge_content().cards:
+        for example in [*card.do, *card.dont]:
+            negative.extend(sentences(example.fr) + sentences(example.en))
+    return positive, negative
+
+
+def fit_addressee(featurizer: Featurizer, path: Path) -> dict[str, Any]:
+    from simulator.addressee import recall_at, train
+
+    positive, negative = addressee_training(featurizer)
+    pos = featurizer.segment_features(positive).astype(np.float64)
+    neg = featurizer.segment_features(negative).astype(np.float64)
+    model = train(pos, neg)
+    model.save(path)
+    return {
+        "positives": len(positive),
+        "negatives": len(negative),
+        "threshold": round(model.threshold, 3),
+        "train_recall": round(recall_at(model, pos), 3),
+    }

@@ -58,10 +58,17 @@ def calibration_path() -> Path:
     return knowledge_dir() / "grader-calibration.json"
 
 
+def addressee_path() -> Path:
+    from simulator.catalog import knowledge_dir
+
+    return knowledge_dir() / "grader-addressee.json"
+
+
 def make_featurizer(settings: Settings | None = None) -> Featurizer:
     """Exemplar embeddings (cached on disk) and the reply encoder, on the configured model."""
     import numpy as np
 
+    from simulator.addressee import AddresseeModel
     from simulator.catalog import all_scenarios, practice_ids
     from simulator.exemplars import ExemplarBank, exemplar_texts
     from simulator.grader_devset import load_dev_set
@@ -86,12 +93,20 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
     )
     graded = [Graded(i.id, i.scenario, i.lang, i.expert, dict(i.criteria)) for i in dev]
     # Ids no one writes to a customer: a reply naming them is talking to the grader.
-    guarded = set(practice_ids() or ()) | {c.id for s in scenarios for c in s.rubric}
+    from simulator.cues import FEATURE_CUES
+
+    guarded = (
+        set(practice_ids() or ())
+        | {c.id for s in scenarios for c in s.rubric}
+        | {name for name in FEATURE_CUES if "_" in name}
+    )
+    addressee_file = addressee_path()
     return Featurizer(
         bank=bank,
         encode=encode,
         guarded_ids=frozenset(guarded),
         neighbours=Neighbours.from_bank(graded, bank),
+        addressee=AddresseeModel.load(addressee_file) if addressee_file.exists() else None,
     )
 
 

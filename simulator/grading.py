@@ -16,6 +16,7 @@ from typing import Protocol
 
 import numpy as np
 
+from simulator.addressee import MIN_WORDS, AddresseeModel, texts_for
 from simulator.assessor_rules import better_reply, criterion_feedback
 from simulator.calibration import Calibration, grade_to_score
 from simulator.cards import Card
@@ -31,7 +32,7 @@ from simulator.grader_features import (
     global_features,
 )
 from simulator.i18n import t
-from simulator.injection import Screening, screen
+from simulator.injection import Screening, assemble, screen
 from simulator.neighbours import Neighbours
 from simulator.protocols import Assessment, CriterionScore, GradingContext
 from simulator.scenario import Criterion, Lang
@@ -44,6 +45,9 @@ OFF_TASK_SCORE = 0.0
 # Below this a criterion is "to work on": its feedback cites the practice to revise.
 WEAK = 60.0
 RETRIEVED = 3
+# The addressee model's probability above which a sentence counts as an injection attempt
+# (below it, down to the model's threshold, the sentence is only left out of scoring).
+SURE = 0.97
 MIN_READING_WORDS = 3
 
 
@@ -100,6 +104,44 @@ class Featurizer:
     encode: Callable[[list[str]], Matrix]
     guarded_ids: frozenset[str]
     neighbours: Neighbours | None = None
+    addressee: AddresseeModel | None = None
+
+    def segment_features(self, segments: Sequence[str]) -> Matrix:
+        """What the addressee model reads: the embeddings of the normalised segment and of
+        its English gist, side by side."""
+        pairs = [texts_for(seg) for seg in segments]
+        vectors = np.asarray(
+            self.encode([p for p, _ in pairs] + [g for _, g in pairs]), dtype=np.float32
+        )
+        n = len(segments)
+        return np.hstack([vectors[:n], vectors[n:]])
+
+    def second_opinion(self, screenings: list[Screening]) -> list[Screening]:
+        """Cut the kept sentences the addressee model says are written to the grader."""
+        if self.addressee is None:
+            return screenings
+        where = [
+            (i, j, seg)
+            for i, s in enumerate(screenings)
+            for j, (seg, reason) in enumerate(s.segments)
+            if reason is None and len(seg.split()) >= MIN_WORDS
+        ]
+        if not where:
+            return screenings
+        features = self.segment_features([seg for _, _, seg in where]).astype(np.float64)
+        probs = self.addressee.probability(features)
+        hits: dict[int, dict[int, str]] = {}
+        for (i, j, _), p in zip(where, probs, strict=True):
+            if p >= self.addressee.threshold:
+                # Sure enough to call it an attempt, or only enough not to score it.
+                hits.setdefault(i, {})[j] = "semantic" if p >= SURE else "doubtful"
+        out = list(screenings)
+        for i, cut in hits.items():
+            marked = [
+                (seg, cut.get(j, reason)) for j, (seg, reason) in enumerate(screenings[i].segments)
+            ]
+            out[i] = assemble(screenings[i].original, marked)
+        return out
 
     def embed(
         self, replies: Sequence[tuple[str, GradingContext]], screened: bool = True
@@ -108,6 +150,8 @@ class Featurizer:
             screen(reply, self.guarded_ids) if screened else Screening(reply, reply)
             for reply, _ in replies
         ]
+        if screened:
+            screenings = self.second_opinion(screenings)
         if not screenings:
             return []
         texts = [s.clean or "-" for s in screenings]
@@ -181,7 +225,8 @@ class ExemplarGrader:
             if f.screening.injected:
                 ctx = to_score[i][1]
                 readings.append((i, (f.screening.original, ctx)))
-                for part in (f.screening.before, f.screening.after):
+                around = f"{f.screening.before} {f.screening.after}".strip()
+                for part in (f.screening.before, f.screening.after, around):
                     if len(part.split()) >= MIN_READING_WORDS:
                         readings.append((i, (part, ctx)))
         read = self.featurizer.many([r for _, r in readings], screened=False)

@@ -129,6 +129,21 @@ _TRIGGERS = [
     r"\b(the )?(customer|client|cliente|thread|fil|community|communaute) (is|est|has|a)"
     r" (now )?(won over|conquise?|calmed|apaisee?|satisfied|satisfaite?|ravie?|delighted)",
     r"\b(rien a redire|a garder comme modele|score (the|my) intent|noter l'intention)\b",
+    # Talking about "this reply" as an object: the customer reads it, only a grader judges it.
+    r"\b(in|dans|with|avec|by|par) (this|my|cette|ma|mon) (reply|response|answer|reponse"
+    r"|message|post|publication)\b",
+    r"\b(reviewed|approved|validated|signed off|checked|valide|validee|relu|relue|approuve"
+    r"|approuvee)\b.{0,40}\b(this|ce|cette) (reply|message|response|reponse|post|publication)"
+    r"|\b(before it went out|avant (sa )?publication)\b",
+    # Narrating how well the reply went down: told to the grader, not the customer.
+    r"\b(the|this|that|our) (customer|client|user|thread|community|poster|influencer|journalist)"
+    r" (then |just |later |immediately )?(answered|replied|responded|thanked|deleted|calmed"
+    r"|loved|praised|apologi[sz]ed|changed (her|his|their) mind)\b"
+    r"|\b(la|le) (cliente?|fil|communaute|internaute|journaliste) (a (ensuite |aussitot )?"
+    r"(repondu|remercie|supprime|adore|salue|change d'avis)|s'est (calmee?|apaisee?))\b"
+    r"|\b(which |this |that |ce qui |cela )?(proves|shows|prouve|montre|demontre) (that )?"
+    r"(this|my|the|cette|ma|la) (reply|response|answer|reponse) (worked|works|a marche"
+    r"|fonctionne|est la bonne)",
     r"\b(as you can see|you (will|can|'ll) (see|notice)|comme (vous pouvez|on peut|tu peux) le"
     r" (voir|constater)|on voit bien|vous (noterez|constaterez|remarquerez))\b",
     r"#\w*(note|score|grade|critere|criteria|rubric|grille|penalit|modele|model|valide)\w*",
@@ -137,7 +152,7 @@ _TRIGGERS = [
     r"|evaluateur|evaluatrice|jury|formateur|formatrice|instructor|trainer|assistant|system"
     r"|systeme)\s*:",
     r"^\W*(acknowledges|apologi[sz]es|moves|sets|shows|offers|names|avoids|keeps|respects"
-    r"|follows|protects|demonstrates)\b",
+    r"|follows|protects|demonstrates|apologi[sz]ed|acknowledged)\b",
     r"\b(a|to) (cette|this) (reponse|reply|response|answer)\b",
     r"\b(points? forts?|points? faibles?|strengths?|weaknesses|strong points|weak points)\s*:",
     # Describing the reply one would write instead of writing it.
@@ -156,6 +171,9 @@ _SPACED = re.compile(r"\b(?:\w[ .\-_*]){3,}\w\b")
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?![\s]|$))+[.!?]*[ \t]*\n?|\n")
 
 
+SOFT = frozenset({"doubtful"})
+
+
 def normalise(text: str) -> str:
     """The form triggers are written for: NFKC, invisible characters dropped, accents
     folded, straight apostrophes, lower case, spaced-out letters joined."""
@@ -171,7 +189,7 @@ def normalise(text: str) -> str:
 @cache
 def _id_pattern(ids: frozenset[str]) -> re.Pattern[str] | None:
     """Rubric criterion and practice ids: slugs no one writes to a customer."""
-    slugs = sorted((i for i in ids if "-" in i), key=len, reverse=True)
+    slugs = sorted((i for i in ids if "-" in i or "_" in i), key=len, reverse=True)
     if not slugs:
         return None
     return re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, slugs)) + r")(?![\w-])")
@@ -193,6 +211,8 @@ class Screening:
     # a reply leaves the reply itself there, whatever the payload did to sentence bounds.
     before: str = ""
     after: str = ""
+    # Every segment with the reason it was cut (None: kept), for a second opinion.
+    segments: list[tuple[str, str | None]] = field(default_factory=list)
 
     @property
     def injected(self) -> bool:
@@ -218,6 +238,9 @@ def _is_keyword_list(segment: str) -> bool:
     """A list of textbook words addressed to no one ("sorry / DM / update at 6pm / Sarah")."""
     if _KEYWORD_LEAD.search(segment):
         return True
+    tags = re.findall(r"#\w+", segment)
+    if len(tags) >= 3 and len(tags) * 2 >= len(re.findall(r"[#\w]+", segment)):
+        return True
     slashed = [p.strip() for p in re.split(r"\s[/|\u2022]\s|;", segment) if p.strip()]
     if len(slashed) >= 4 and sum(len(p.split()) <= 5 for p in slashed) / len(slashed) >= 0.7:
         return True
@@ -241,8 +264,18 @@ def _hidden_base64(segment: str) -> bool:
     return False
 
 
+# Disguises no honest reply carries: a word mixing Latin with Cyrillic or Greek letters, or
+# invisible characters inside a word (emoji joiners between emoji are fine).
+_MIXED_SCRIPT = re.compile(
+    r"\b(?=\w*[A-Za-z\u00c0-\u024f])(?=\w*[\u0370-\u03ff\u0400-\u04ff])\w+\b"
+)
+_HIDDEN_IN_WORD = re.compile(r"\w[\u200b\u200c\u2060\ufeff\u00ad\u180e]+\w")
+
+
 def segment_reason(segment: str, ids: frozenset[str] = frozenset()) -> str | None:
     """Why a segment is addressed to the grader, or None if it is ordinary reply text."""
+    if _MIXED_SCRIPT.search(segment) or _HIDDEN_IN_WORD.search(segment):
+        return "disguised"
     norm = normalise(segment)
     if not norm.strip():
         return None
@@ -328,26 +361,32 @@ def _classify(segments: list[tuple[str, bool]], ids: frozenset[str]) -> list[str
 def screen(reply: str, ids: frozenset[str] = frozenset()) -> Screening:
     """Split the reply into what answers the community and what talks to the grader."""
     segments = _split(reply)
-    kept: list[str] = []
-    flagged: list[str] = []
-    reasons: list[str] = []
     marks = _classify(segments, ids)
-    for (segment, _), reason in zip(segments, marks, strict=True):
-        if reason and segment.strip():
-            flagged.append(segment.strip())
-            reasons.append(reason)
-        elif not reason:
-            kept.append(segment)
-    hit = [i for i, reason in enumerate(marks) if reason and segments[i][0].strip()]
-    before = "".join(seg for seg, _ in segments[: hit[0]]) if hit else ""
-    after = "".join(seg for seg, _ in segments[hit[-1] + 1 :]) if hit else ""
+    return assemble(reply, [(seg, mark) for (seg, _), mark in zip(segments, marks, strict=True)])
+
+
+def assemble(reply: str, marked: list[tuple[str, str | None]]) -> Screening:
+    """The screening of a reply whose segments are marked (reason to cut, or None)."""
+    kept = [seg for seg, reason in marked if not reason]
+    # A "soft" cut drops a doubtful sentence from scoring without accusing the reply.
+    flagged = [
+        (seg.strip(), reason)
+        for seg, reason in marked
+        if reason and reason not in SOFT and seg.strip()
+    ]
+    hit = [
+        i for i, (seg, reason) in enumerate(marked) if reason and reason not in SOFT and seg.strip()
+    ]
+    before = "".join(seg for seg, _ in marked[: hit[0]]) if hit else ""
+    after = "".join(seg for seg, _ in marked[hit[-1] + 1 :]) if hit else ""
     return Screening(
         original=reply,
         clean=_tidy("".join(kept)),
-        flagged=flagged,
-        reasons=reasons,
+        flagged=[seg for seg, _ in flagged],
+        reasons=[reason for _, reason in flagged],
         before=_tidy(before),
         after=_tidy(after),
+        segments=marked,
     )
 
 
