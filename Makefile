@@ -26,10 +26,13 @@ run: install
 	$(VENV)/bin/cm-sim run --port $(PORT)
 
 # Debian's chromium for the browser tests, where it is missing and apt is available.
+# Chromium for the browser tests, and a colour emoji font so avatars are not empty boxes.
 browser:
-	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "installing chromium (apt)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	@if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/noto ]; } \
+		&& command -v apt-get >/dev/null 2>&1; then \
+		echo "installing chromium and fonts-noto-color-emoji (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
 lint: install

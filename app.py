@@ -13,7 +13,10 @@ lang = current_lang()
 pages = [
     st.Page("pages/home.py", title=t(lang, "app.nav_home"), icon="🏠", default=True),
     st.Page("pages/practice.py", title=t(lang, "app.nav_practice"), icon="💬"),
+    st.Page("pages/debrief.py", title=t(lang, "app.nav_debrief"), icon="🧭"),
     st.Page("pages/knowledge.py", title=t(lang, "app.nav_knowledge"), icon="📚"),
+    st.Page("pages/progress.py", title=t(lang, "app.nav_progress"), icon="📈"),
+    st.Page("pages/settings.py", title=t(lang, "app.nav_settings"), icon="⚙️"),
 ]
 navigation = st.navigation(pages, position="hidden")
 for page in pages:

@@ -7,8 +7,9 @@ from typing import cast
 
 import streamlit as st
 
-from simulator.config import ConfigError
-from simulator.factory import make_grader, make_knowledge_base, make_voice
+from simulator.cards import KnowledgeContent
+from simulator.config import ConfigError, load_settings
+from simulator.factory import load_knowledge_content, make_grader, make_knowledge_base, make_voice
 from simulator.i18n import t
 from simulator.knowledge import ChromaKnowledgeBase
 from simulator.llm import LLMError
@@ -16,6 +17,7 @@ from simulator.local_models import ModelNotInstalled
 from simulator.problems import ContentError
 from simulator.protocols import CommunityVoice, Grader
 from simulator.scenario import LANGS, Lang
+from simulator.session import SessionState
 from simulator.textsafe import escape_markdown
 
 LANG_KEY = "lang"
@@ -26,14 +28,26 @@ def current_lang() -> Lang:
     return cast(Lang, value if value in LANGS else "fr")
 
 
+SWITCH_KEY = "lang_switch"
+
+
+def _switched() -> None:
+    st.session_state[LANG_KEY] = st.session_state[SWITCH_KEY]
+
+
 def language_switch() -> None:
+    """The sidebar switch. The language itself lives under a plain key, not the widget's:
+    Streamlit drops a widget's state when a page that does not draw it runs."""
     st.session_state.setdefault(LANG_KEY, "fr")
+    # Another page (Settings) may have changed the language: show it.
+    st.session_state[SWITCH_KEY] = current_lang()
     st.sidebar.radio(
         "Langue / Language",
         options=list(LANGS),
         format_func=lambda code: {"fr": "Français", "en": "English"}[code],
-        key=LANG_KEY,
+        key=SWITCH_KEY,
         horizontal=True,
+        on_change=_switched,
     )
 
 
@@ -67,17 +81,46 @@ def grader() -> Grader:
 
 
 @st.cache_resource
-def _voice(provider: str | None) -> CommunityVoice:
-    return make_voice(provider)
+def _voice(provider: str | None, model: str | None) -> CommunityVoice:
+    settings = load_settings(provider=provider, model=model or None)
+    return make_voice(settings.provider, settings)
+
+
+PROVIDER_KEY = "provider"
+MODEL_KEY = "model"
 
 
 def voice() -> CommunityVoice:
-    """The configured community voice (shared, read-only); the scripted one if it cannot load."""
+    """The community voice chosen in Settings, else the configured one (shared, read-only);
+    the scripted one if it cannot load."""
+    provider = st.session_state.get(PROVIDER_KEY)
+    model = st.session_state.get(MODEL_KEY) or None
     try:
-        return _voice(None)
+        return _voice(provider, model)
     except (ConfigError, ModelNotInstalled, LLMError) as exc:
         st.warning(t(current_lang(), "app.voice_fallback", reason=str(exc)))
-        return _voice("fake")
+        return _voice("fake", None)
+
+
+HISTORY_KEY = "history"
+
+
+def remember_finished(state: SessionState, score: float, revise: list[str]) -> None:
+    """Keep a finished session for the Progress page (once per session)."""
+    history: list[dict[str, object]] = st.session_state.setdefault(HISTORY_KEY, [])
+    key = f"{state.scenario_id}:{state.lang}:{state.seed}"
+    if any(item["key"] == key for item in history):
+        return
+    history.append(
+        {
+            "key": key,
+            "scenario": state.scenario_id,
+            "lang": state.lang,
+            "score": score,
+            "turns": state.turn,
+            "revise": revise,
+        }
+    )
 
 
 def safe_text(text: str) -> None:
@@ -109,3 +152,9 @@ def knowledge_base() -> ChromaKnowledgeBase | None:
         bar.empty()
         st.session_state["kb_checked"] = True
     return kb
+
+
+@st.cache_resource(show_spinner=False)
+def knowledge_content() -> KnowledgeContent:
+    """The cards and articles (shared, read-only): what debrief and progress pages cite."""
+    return load_knowledge_content()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages.common import current_lang
 from simulator.catalog import all_scenarios
-from simulator.i18n import t
+from simulator.i18n import t, t_or
 
 lang = current_lang()
 st.title(t(lang, "app.title"))
@@ -22,10 +22,12 @@ for index, scenario in enumerate(scenarios):
         st.markdown(f"**{scenario.title.get(lang)}**")
         st.caption(
             f"{t(lang, 'app.difficulty')}: {t(lang, f'difficulty.{scenario.difficulty}')} · "
-            f"{t(lang, 'app.channel')}: {scenario.channel}"
+            f"{t(lang, 'app.channel')}: "
+            f"{t_or(lang, f'channel.{scenario.channel}', scenario.channel)}"
         )
         st.write(scenario.brief.get(lang))
-        st.caption(f"{t(lang, 'app.skills')}: {', '.join(scenario.skills)}")
+        skills = [t_or(lang, f"skill.{s}", s) for s in scenario.skills]
+        st.caption(f"{t(lang, 'app.skills')}: {', '.join(skills)}")
         if st.button(t(lang, "app.start"), key=f"start-{scenario.id}"):
             st.session_state["scenario_id"] = scenario.id
             st.session_state.pop("session", None)

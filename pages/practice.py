@@ -1,4 +1,4 @@
-"""Practice: the feed, the reply box, the metrics; one turn per publish."""
+"""Practice: the brand's feed, a countdown, live metrics; one turn per publish."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import time
 
 import streamlit as st
 
-from pages.common import current_lang, grader, safe_text, voice
+from pages.common import current_lang, grader, remember_finished, voice
+from pages.widgets import criterion_bar, flags_warning, metrics_panel, post, timer_html
 from simulator.catalog import get_scenario
 from simulator.i18n import t
 from simulator.report import build_report
@@ -21,50 +22,57 @@ if scenario_id is None:
 scenario = get_scenario(scenario_id)
 
 stored = st.session_state.get("session")
-if stored is None or stored["lang"] != lang:
+if stored is None or stored["lang"] != lang or stored["scenario_id"] != scenario.id:
     session = Session.start(scenario, lang, int(time.time()) % 100_000, grader(), voice())
     st.session_state["session"] = session.state.model_dump()
-    st.session_state["turn_started"] = time.monotonic()
+    st.session_state["turn_started"] = time.time()
 else:
     session = Session(scenario, grader(), voice(), SessionState.model_validate(stored))
 state = session.state
 
 st.title(scenario.title.get(lang))
+st.caption(f"{scenario.brand.name} · {t(lang, f'channel.{scenario.channel}')}")
 with st.expander(t(lang, "app.brief"), expanded=state.turn == 0):
     st.write(scenario.brief.get(lang))
     st.caption(t(lang, "app.time_limit", seconds=scenario.reply_time_limit_s))
 
-left, right = st.columns([3, 1])
-with right:
-    st.caption(t(lang, "app.turn", turn=state.turn, max=scenario.end.max_turns))
-    st.metric(t(lang, "metric.sentiment"), f"{state.metrics.sentiment:.0f}")
-    st.metric(t(lang, "metric.reach"), f"{state.metrics.reach:,.0f}")
-    st.metric(t(lang, "metric.escalation"), f"{state.metrics.escalation:.0f}")
 
-with left:
+def countdown() -> None:
+    """Seconds left for this reply, counted down in the browser (no reruns while typing)."""
+    elapsed = time.time() - st.session_state.get("turn_started", time.time())
+    left = int(scenario.reply_time_limit_s - elapsed)
+    st.iframe(timer_html(left, t(lang, "app.countdown"), t(lang, "app.overtime")), height=34)
+
+
+feed, side = st.columns([3, 1])
+with side:
+    st.caption(t(lang, "app.turn", turn=state.turn, max=scenario.end.max_turns))
+    if not state.ended:
+        # Apart from the reply form: its one-second redraws must not disturb typing.
+        countdown()
+    metrics_panel(state, lang)
+
+with feed:
     for event in state.events:
-        with st.container(border=True):
-            who = t(lang, "app.you") if event.author == "trainee" else event.name
-            st.markdown(f"**{who}** `{event.handle}`")
-            safe_text(event.text)
-            if event.author != "trainee":
-                st.caption(f"♥ {event.likes} · ⟲ {event.shares}")
+        post(event, scenario, lang)
     if state.turns:
         last = state.turns[-1]
         st.info(t(lang, "app.last_score", score=f"{last.score:.0f}"))
+        flags_warning(last.assessment.flags, lang)
         with st.expander(t(lang, "app.criteria")):
             for criterion in last.assessment.criteria:
-                st.progress(int(criterion.score), text=f"{criterion.id}: {criterion.score:.0f}")
-                st.caption(criterion.feedback)
-                st.caption(t(lang, "app.practices", ids=", ".join(criterion.practices)))
-            st.markdown(f"**{t(lang, 'app.better_reply')}**")
-            safe_text(last.assessment.better_reply)
+                criterion_bar(scenario.criterion(criterion.id).title.get(lang), criterion.score)
+                st.caption(escape_markdown(criterion.feedback))
 
     if state.ended:
         report = build_report(scenario, state)
+        remember_finished(state, report.score, report.practices_to_revise)
         st.success(f"{t(lang, 'app.the_end')} {report.end_message}")
         st.subheader(t(lang, "app.final_score", score=f"{report.score:.0f}"))
-        if st.button(t(lang, "app.restart")):
+        debrief, again = st.columns(2)
+        if debrief.button(t(lang, "app.see_debrief"), type="primary"):
+            st.switch_page("pages/debrief.py")
+        if again.button(t(lang, "app.restart")):
             st.session_state.pop("session", None)
             st.rerun()
         st.stop()
@@ -86,7 +94,7 @@ with left:
         if not reply.strip():
             st.warning(t(lang, "app.empty_reply"))
         else:
-            delay = time.monotonic() - st.session_state.get("turn_started", time.monotonic())
+            delay = time.time() - st.session_state.get("turn_started", time.time())
             live = st.empty()
             written: dict[str, str] = {}
 
@@ -104,5 +112,5 @@ with left:
                 st.error(t(lang, "app.reply_rejected", reason=str(exc)))
             else:
                 st.session_state["session"] = session.state.model_dump()
-                st.session_state["turn_started"] = time.monotonic()
+                st.session_state["turn_started"] = time.time()
                 st.rerun()

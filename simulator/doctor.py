@@ -12,10 +12,10 @@ from simulator.llm import LLMError, make_chat_model, stream_with_retries
 from simulator.local_models import CANDIDATES, ModelNotInstalled, is_installed
 
 
-def diagnose(provider: str | None = None) -> dict[str, Any]:
+def diagnose(provider: str | None = None, model: str | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {"provider": provider, "model": None, "answers": False}
     try:
-        settings = load_settings(provider=provider)
+        settings = load_settings(provider=provider, model=model)
     except ConfigError as exc:
         report["error"] = str(exc)
         return report
@@ -28,9 +28,9 @@ def diagnose(provider: str | None = None) -> dict[str, Any]:
     )
     started = time.monotonic()
     try:
-        model = make_chat_model(settings)
+        chat = make_chat_model(settings)
         text = stream_with_retries(
-            model,
+            chat,
             [HumanMessage(content="Say hello in five words.")],
             timeout_s=settings.timeout_s,
             max_retries=0,

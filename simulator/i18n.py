@@ -42,6 +42,12 @@ def t(lang: Lang, key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def t_or(lang: Lang, key: str, default: str) -> str:
+    """The text for `key`, or `default` when the catalogue has none (e.g. a scenario's own
+    skill slug that no catalogue names yet)."""
+    return catalogue(lang).get(key, default)
+
+
 def lines(lang: Lang, prefix: str) -> list[str]:
     """The numbered texts under `prefix` (e.g. crowd.support.1, .2, ...), in order."""
     found = [

@@ -1,0 +1,97 @@
+"""In a real browser: whole sessions from Home to Debrief in both languages, the report download."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from simulator.catalog import get_scenario
+from tests.e2e.conftest import AppServer
+
+TEXT = {
+    "fr": {
+        "home": "Scénarios",
+        "publish": "Publier",
+        "turn": "Tour {n} sur {max}",
+        "debrief": "Voir le débrief",
+        "title": "Débrief",
+        "md": "Télécharger le rapport (Markdown)",
+        "pdf": "Télécharger le rapport (PDF)",
+        "reply": "Bonjour {name}, vraiment désolés pour tout ça. On vérifie tout de suite et on "
+        "vous écrit en MP, avec un point précis ce soir à 18 h. — Camille",
+    },
+    "en": {
+        "home": "Scenarios",
+        "publish": "Publish",
+        "turn": "Turn {n} of {max}",
+        "debrief": "See the debrief",
+        "title": "Debrief",
+        "md": "Download the report (Markdown)",
+        "pdf": "Download the report (PDF)",
+        "reply": "Hi {name}, we're truly sorry about this. We're checking right now and will DM "
+        "you with a precise update at 6pm tonight. - Camille",
+    },
+}
+
+
+def start(page: Page, server: AppServer, lang: str, scenario_id: str) -> None:
+    page.goto(server.url)
+    expect(page.get_by_role("heading", name="Scénarios")).to_be_visible(timeout=60_000)
+    if lang == "en":
+        page.get_by_text("English").first.click()
+        expect(page.get_by_role("heading", name="Scenarios")).to_be_visible(timeout=60_000)
+    title = get_scenario(scenario_id).title.get(lang)
+    # Each scenario card's start button carries its key as a CSS class.
+    page.locator(f".st-key-start-{scenario_id} button").click()
+    expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=180_000)
+
+
+def play_to_the_end(page: Page, lang: str, scenario_id: str) -> None:
+    words = TEXT[lang]
+    scenario = get_scenario(scenario_id)
+    lead = scenario.persona(scenario.lead_persona).name.split()[0]
+    for n in range(scenario.end.max_turns):
+        if page.get_by_role("button", name=words["debrief"]).count():
+            break
+        page.get_by_role("textbox").fill(words["reply"].format(name=lead))
+        page.get_by_role("button", name=words["publish"]).click()
+        done = page.get_by_role("button", name=words["debrief"])
+        next_turn = page.get_by_text(words["turn"].format(n=n + 1, max=scenario.end.max_turns))
+        expect(done.or_(next_turn).first).to_be_visible(timeout=120_000)
+        # The turn is counted before the page below it is drawn: wait until the run is over
+        # (the old reply box stays on screen while the page reruns).
+        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
+        expect(done.or_(page.get_by_role("textbox")).first).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("button", name=words["debrief"])).to_be_visible(timeout=60_000)
+
+
+# Every core scenario to the end in both languages, as a new user would.
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("scenario_id", ["angry-customer", "viral-crisis", "identity-choice"])
+def test_whole_session_to_debrief_and_report(
+    page: Page, app_server: AppServer, lang: str, scenario_id: str, tmp_path: Path
+) -> None:
+    words = TEXT[lang]
+    start(page, app_server, lang, scenario_id)
+    play_to_the_end(page, lang, scenario_id)
+    page.get_by_role("button", name=words["debrief"]).click()
+    expect(page.get_by_role("heading", name=words["title"], exact=True)).to_be_visible(
+        timeout=60_000
+    )
+    # The score is explained: one bar per criterion, and the cards each one cites.
+    for criterion in get_scenario(scenario_id).rubric:
+        expect(
+            page.get_by_text(re.compile(re.escape(criterion.title.get(lang)))).first
+        ).to_be_visible()
+    with page.expect_download() as md:
+        page.get_by_role("button", name=words["md"]).click()
+    text = Path(md.value.path()).read_text(encoding="utf-8")
+    assert get_scenario(scenario_id).title.get(lang) in text
+    with page.expect_download() as pdf:
+        page.get_by_role("button", name=words["pdf"]).click()
+    assert pdf.value.suggested_filename.endswith(".pdf")
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF")
+    page.screenshot(path=str(tmp_path / f"debrief-{lang}.png"), full_page=True)
