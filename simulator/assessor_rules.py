@@ -60,6 +60,25 @@ def better_reply(scenario: Scenario, lang: Lang, turn: int) -> str:
     return chosen.text.get(lang)
 
 
+def empty_assessment(context: GradingContext, grader: str) -> Assessment:
+    """The verdict on a blank reply, whatever the grader: zero everywhere, flagged."""
+    scenario, lang = context.scenario, context.lang
+    criteria = [
+        CriterionScore(
+            id=c.id, score=0.0, feedback=t(lang, "feedback.empty"), practices=c.practices
+        )
+        for c in scenario.rubric
+    ]
+    return Assessment(
+        score=0.0,
+        criteria=criteria,
+        practices=sorted({p for c in scenario.rubric for p in c.practices}),
+        better_reply=better_reply(scenario, lang, context.turn),
+        flags=["empty"],
+        grader=grader,
+    )
+
+
 class RuleBasedAssessor:
     """Cue-based rubric scoring in both languages; no model, instant, deterministic."""
 
@@ -69,20 +88,7 @@ class RuleBasedAssessor:
         scenario, lang = context.scenario, context.lang
         practices = sorted({p for c in scenario.rubric for p in c.practices})
         if not reply.strip():
-            criteria = [
-                CriterionScore(
-                    id=c.id, score=0.0, feedback=t(lang, "feedback.empty"), practices=c.practices
-                )
-                for c in scenario.rubric
-            ]
-            return Assessment(
-                score=0.0,
-                criteria=criteria,
-                practices=practices,
-                better_reply=better_reply(scenario, lang, context.turn),
-                flags=["empty"],
-                grader=self.name,
-            )
+            return empty_assessment(context, self.name)
         found = detect_features(reply)
         criteria = [
             CriterionScore(

@@ -17,7 +17,7 @@ from typing import Protocol
 import numpy as np
 
 from simulator.addressee import MIN_WORDS, AddresseeModel, texts_for
-from simulator.assessor_rules import better_reply, criterion_feedback
+from simulator.assessor_rules import better_reply, criterion_feedback, empty_assessment
 from simulator.calibration import Calibration, grade_to_score
 from simulator.cards import Card
 from simulator.exemplars import ExemplarBank, Matrix
@@ -237,7 +237,7 @@ class ExemplarGrader:
         index = 0
         for reply, context in replies:
             if not reply.strip():
-                out.append(_empty(context))
+                out.append(empty_assessment(context, self.name))
                 continue
             out.append(self._assess(context, measured[index], raw.get(index)))
             index += 1
@@ -345,21 +345,3 @@ class ExemplarGrader:
                 if practice not in cited:
                     cited.append(practice)
         return cited
-
-
-def _empty(context: GradingContext) -> Assessment:
-    scenario, lang = context.scenario, context.lang
-    criteria = [
-        CriterionScore(
-            id=c.id, score=0.0, feedback=t(lang, "feedback.empty"), practices=c.practices
-        )
-        for c in scenario.rubric
-    ]
-    return Assessment(
-        score=0.0,
-        criteria=criteria,
-        practices=sorted({p for c in scenario.rubric for p in c.practices}),
-        better_reply=better_reply(scenario, lang, context.turn),
-        flags=["empty"],
-        grader=ExemplarGrader.name,
-    )
