@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from simulator.glossary import to_english
-from simulator.injection import _split, normalise
+from simulator.injection import normalise, split_segments
 
 Array = NDArray[np.float64]
 # Share of real reply sentences we accept to cut (out of fold): the threshold's quantile.
@@ -58,7 +58,7 @@ def texts_for(segment: str) -> tuple[str, str]:
 
 def sentences(text: str) -> list[str]:
     """The segments of a text long enough to judge."""
-    return [seg.strip() for seg, _ in _split(text) if len(seg.split()) >= MIN_WORDS]
+    return [seg.strip() for seg, _ in split_segments(text) if len(seg.split()) >= MIN_WORDS]
 
 
 def _fit(x: Array, y: Array, l2: float = L2, steps: int = 60) -> tuple[Array, float]:

@@ -73,14 +73,14 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
     from simulator.exemplars import ExemplarBank, exemplar_texts
     from simulator.grader_devset import load_dev_set
     from simulator.grading import Featurizer
-    from simulator.knowledge import load_embedder
+    from simulator.knowledge import Embedder
     from simulator.neighbours import Graded, Neighbours
 
     settings = settings or load_settings()
-    model = load_embedder(settings.embedding_model)
+    embedder = Embedder(settings.embedding_model)
 
     def encode(texts: list[str]) -> Any:
-        return np.asarray(model.encode(texts, batch_size=32, normalize_embeddings=True))
+        return np.asarray(embedder.matrix(texts))
 
     scenarios, _ = all_scenarios()
     content = load_knowledge_content()

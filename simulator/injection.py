@@ -296,7 +296,7 @@ def segment_reason(segment: str, ids: frozenset[str] = frozenset()) -> str | Non
     return None
 
 
-def _split(text: str) -> list[tuple[str, bool]]:
+def split_segments(text: str) -> list[tuple[str, bool]]:
     """(segment, is_block): structural blocks whole, prose cut into sentences and lines."""
     spans: list[tuple[int, int]] = []
     for pattern in _BLOCKS:
@@ -360,7 +360,7 @@ def _classify(segments: list[tuple[str, bool]], ids: frozenset[str]) -> list[str
 
 def screen(reply: str, ids: frozenset[str] = frozenset()) -> Screening:
     """Split the reply into what answers the community and what talks to the grader."""
-    segments = _split(reply)
+    segments = split_segments(reply)
     marks = _classify(segments, ids)
     return assemble(reply, [(seg, mark) for (seg, _), mark in zip(segments, marks, strict=True)])
 

@@ -210,10 +210,13 @@ class Embedder:
     def __init__(self, name: str = PACKAGED_MODEL) -> None:
         self.name = name
 
-    def encode(self, texts: list[str]) -> list[list[float]]:
+    def matrix(self, texts: list[str]) -> Any:
+        """Normalised embeddings as one array (cosine similarity is a dot product)."""
         model = load_embedder(self.name)
-        vectors = model.encode(texts, batch_size=32, normalize_embeddings=True)
-        return [list(map(float, v)) for v in vectors]
+        return model.encode(texts, batch_size=32, normalize_embeddings=True)
+
+    def encode(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.matrix(texts)]
 
 
 def chroma_client(path: Path, url: str | None) -> Any:
