@@ -56,8 +56,14 @@ def play_to_the_end(page: Page, lang: str, scenario_id: str) -> None:
     for n in range(scenario.end.max_turns):
         if page.get_by_role("button", name=words["debrief"]).count():
             break
-        page.get_by_role("textbox").fill(words["reply"].format(name=lead))
-        page.get_by_role("button", name=words["publish"]).click()
+        # Type only once the page has finished its run, and check the text is there before
+        # publishing: a click during a rerun lands on a form about to be replaced.
+        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
+        box = page.get_by_role("textbox")
+        reply = words["reply"].format(name=lead)
+        box.fill(reply)
+        expect(box).to_have_value(reply)
+        page.get_by_role("button", name=words["publish"]).click(timeout=60_000)
         done = page.get_by_role("button", name=words["debrief"])
         next_turn = page.get_by_text(words["turn"].format(n=n + 1, max=scenario.end.max_turns))
         expect(done.or_(next_turn).first).to_be_visible(timeout=120_000)
