@@ -7,9 +7,16 @@ from typing import cast
 
 import streamlit as st
 
+from simulator.accounts import Participant, create_learner, participant_by_token
 from simulator.cards import KnowledgeContent
 from simulator.config import ConfigError, load_settings
-from simulator.factory import load_knowledge_content, make_grader, make_knowledge_base, make_voice
+from simulator.factory import (
+    load_knowledge_content,
+    make_grader,
+    make_knowledge_base,
+    make_store,
+    make_voice,
+)
 from simulator.i18n import t
 from simulator.knowledge import ChromaKnowledgeBase
 from simulator.llm import LLMError
@@ -17,7 +24,7 @@ from simulator.local_models import ModelNotInstalled
 from simulator.problems import ContentError
 from simulator.protocols import CommunityVoice, Grader
 from simulator.scenario import LANGS, Lang
-from simulator.session import SessionState
+from simulator.store import SqlStore
 from simulator.textsafe import escape_markdown
 
 LANG_KEY = "lang"
@@ -102,27 +109,6 @@ def voice() -> CommunityVoice:
         return _voice("fake", None)
 
 
-HISTORY_KEY = "history"
-
-
-def remember_finished(state: SessionState, score: float, revise: list[str]) -> None:
-    """Keep a finished session for the Progress page (once per session)."""
-    history: list[dict[str, object]] = st.session_state.setdefault(HISTORY_KEY, [])
-    key = f"{state.scenario_id}:{state.lang}:{state.seed}"
-    if any(item["key"] == key for item in history):
-        return
-    history.append(
-        {
-            "key": key,
-            "scenario": state.scenario_id,
-            "lang": state.lang,
-            "score": score,
-            "turns": state.turn,
-            "revise": revise,
-        }
-    )
-
-
 def safe_text(text: str) -> None:
     """Show user or LLM text as plain text (escaped Markdown, no HTML)."""
     st.markdown(escape_markdown(text))
@@ -158,3 +144,74 @@ def knowledge_base() -> ChromaKnowledgeBase | None:
 def knowledge_content() -> KnowledgeContent:
     """The cards and articles (shared, read-only): what debrief and progress pages cite."""
     return load_knowledge_content()
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> SqlStore:
+    return make_store(load_settings())
+
+
+def store() -> SqlStore:
+    """The shared store (one engine per database URL, migrated once)."""
+    return _store(load_settings().store_url)
+
+
+# Who is playing: a participant token, kept in the session state and in the URL (`me`),
+# with the current session (`s`) and language, so a reload or a server restart resumes.
+TOKEN_KEY = "participant_token"
+SESSION_KEY = "session_id"
+URL_TOKEN, URL_SESSION, URL_LANG = "me", "s", "lang"
+
+
+def restore_from_url() -> None:
+    """A fresh browser session (a reload, a restarted server) picks up where the URL says."""
+    params = st.query_params
+    if TOKEN_KEY not in st.session_state and params.get(URL_TOKEN):
+        st.session_state[TOKEN_KEY] = params[URL_TOKEN]
+    if SESSION_KEY not in st.session_state and params.get(URL_SESSION):
+        st.session_state[SESSION_KEY] = params[URL_SESSION]
+    if LANG_KEY not in st.session_state and params.get(URL_LANG) in LANGS:
+        st.session_state[LANG_KEY] = params[URL_LANG]
+
+
+def keep_in_url() -> None:
+    """Write the resumable state back into the URL (page switches clear query params)."""
+    wanted = {
+        URL_TOKEN: st.session_state.get(TOKEN_KEY),
+        URL_SESSION: st.session_state.get(SESSION_KEY),
+        URL_LANG: st.session_state.get(LANG_KEY),
+    }
+    for key, value in wanted.items():
+        if value and st.query_params.get(key) != value:
+            st.query_params[key] = value
+        elif not value and key in st.query_params:
+            del st.query_params[key]
+
+
+def participant() -> Participant | None:
+    """The participant whose token this browser holds; None for a newcomer. An unknown
+    token (a mistyped link, another database) is dropped, with the session it named."""
+    token = st.session_state.get(TOKEN_KEY)
+    if not token:
+        return None
+    found = participant_by_token(store(), str(token))
+    if found is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        st.session_state.pop(SESSION_KEY, None)
+    return found
+
+
+def learner() -> Participant:
+    """The current participant, made a self-learner on their first session."""
+    found = participant()
+    if found is not None:
+        return found
+    made, token = create_learner(store())
+    st.session_state[TOKEN_KEY] = token
+    return made
+
+
+def adopt(token: str) -> None:
+    """Become the participant this token names (a candidate who just joined)."""
+    st.session_state[TOKEN_KEY] = token
+    st.session_state.pop(SESSION_KEY, None)

@@ -5,19 +5,32 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_lang, knowledge_content, safe_text
+from pages.common import SESSION_KEY, current_lang, knowledge_content, participant, safe_text, store
 from pages.widgets import criterion_bar, flags_warning
 from simulator.catalog import get_scenario
 from simulator.i18n import t
 from simulator.report import build_report
 from simulator.report_export import report_markdown, report_pdf
 from simulator.session import SessionState
+from simulator.store import NotYourSession, UnknownSession
 from simulator.textsafe import escape_markdown
 
 lang = current_lang()
 st.title(t(lang, "debrief.title"))
-stored = st.session_state.get("session")
-state = SessionState.model_validate(stored) if stored else None
+who = participant()
+if who is not None and who.kind == "candidate":
+    st.info(t(lang, "assessment.no_debrief"))
+    st.stop()
+session_id = st.session_state.get(SESSION_KEY)
+state: SessionState | None = None
+if who is not None and session_id:
+    try:
+        state = store().get(str(session_id), who.id).state
+    except NotYourSession:
+        st.error(t(lang, "store.not_yours"))
+        st.stop()
+    except UnknownSession:
+        state = None
 if state is None or not state.turns:
     st.info(t(lang, "debrief.none"))
     st.stop()

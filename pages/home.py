@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.common import current_lang
+from pages.common import SESSION_KEY, current_lang
 from simulator.catalog import all_scenarios
 from simulator.i18n import t, t_or
 
@@ -30,5 +30,5 @@ for index, scenario in enumerate(scenarios):
         st.caption(f"{t(lang, 'app.skills')}: {', '.join(skills)}")
         if st.button(t(lang, "app.start"), key=f"start-{scenario.id}"):
             st.session_state["scenario_id"] = scenario.id
-            st.session_state.pop("session", None)
+            st.session_state.pop(SESSION_KEY, None)
             st.switch_page("pages/practice.py")

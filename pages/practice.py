@@ -1,4 +1,9 @@
-"""Practice: the brand's feed, a countdown, live metrics; one turn per publish."""
+"""Practice: the brand's feed, a countdown, live metrics; one stored turn per publish.
+
+The session lives in the store, not in the browser: each reply is committed before it is
+graded, a reply left half-played by a stopped server is played on the next visit, and a
+candidate plays the campaign's scenarios in order, without scores or model answers.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +11,152 @@ import time
 
 import streamlit as st
 
-from pages.common import current_lang, grader, remember_finished, voice
+from pages.common import (
+    SESSION_KEY,
+    current_lang,
+    grader,
+    keep_in_url,
+    learner,
+    participant,
+    store,
+    voice,
+)
 from pages.widgets import criterion_bar, flags_warning, metrics_panel, post, timer_html
+from simulator.accounts import Participant
+from simulator.campaigns import get_campaign
 from simulator.catalog import get_scenario
 from simulator.i18n import t
 from simulator.report import build_report
-from simulator.session import ReplyRejected, Session, SessionState
+from simulator.session import ReplyRejected, SessionOver
+from simulator.store import NotYourSession, StoredSession, StoredTurn, UnknownSession
+from simulator.stored_play import (
+    StaleTurn,
+    finish_pending,
+    play_turn,
+    scenario_for,
+    start_session,
+)
 from simulator.textsafe import escape_markdown
 
 lang = current_lang()
-scenario_id = st.session_state.get("scenario_id")
-if scenario_id is None:
-    st.info(t(lang, "app.no_scenario"))
-    st.stop()
-scenario = get_scenario(scenario_id)
+who = participant()
+if who is None and st.session_state.get("scenario_id"):
+    who = learner()  # a newcomer's first session makes them a self-learner
+candidate = who is not None and who.kind == "candidate"
+FORM_TURN = "form_turn"
 
-stored = st.session_state.get("session")
-if stored is None or stored["lang"] != lang or stored["scenario_id"] != scenario.id:
-    session = Session.start(scenario, lang, int(time.time()) % 100_000, grader(), voice())
-    st.session_state["session"] = session.state.model_dump()
-    st.session_state["turn_started"] = time.time()
-else:
-    session = Session(scenario, grader(), voice(), SessionState.model_validate(stored))
-state = session.state
 
-st.title(scenario.title.get(lang))
+def load(session_id: str) -> StoredSession | None:
+    """The session if it is this participant's own; a clear stop if it is someone else's."""
+    try:
+        return store().get(session_id, who.id if who else "")
+    except NotYourSession:
+        st.error(t(lang, "store.not_yours"))
+        st.stop()
+    except UnknownSession:
+        st.session_state.pop(SESSION_KEY, None)
+    return None
+
+
+def next_assessment_session(me: Participant) -> str | None:
+    """The campaign's first scenario this candidate has not finished (created on demand)."""
+    campaign = get_campaign(store(), me.campaign_id or "")
+    if campaign is None:
+        return None
+    for scenario_id in campaign.scenarios:
+        existing = store().attempt(me.id, scenario_id)
+        if existing is None:
+            return start_session(
+                store(),
+                get_scenario(scenario_id),
+                "en" if campaign.lang == "en" else "fr",
+                campaign.seed,
+                grader(),
+                voice(),
+                participant_id=me.id,
+                campaign_id=campaign.id,
+                reply_time_limit_s=campaign.reply_time_limit_s,
+            )
+        if not store().get(existing).summary.ended:
+            return existing
+    return None
+
+
+def choose_session() -> StoredSession:
+    session_id = st.session_state.get(SESSION_KEY)
+    stored = load(str(session_id)) if session_id else None
+    if candidate and who is not None:
+        if stored is None:
+            session_id = next_assessment_session(who)
+            if session_id is None:
+                st.success(t(lang, "assessment.complete"))
+                st.stop()
+            st.session_state[SESSION_KEY] = session_id
+            stored = load(str(session_id))
+        assert stored is not None
+        return stored
+    scenario_id = st.session_state.get("scenario_id")
+    if stored is not None and scenario_id is None:
+        scenario_id = st.session_state["scenario_id"] = stored.summary.scenario_id
+    if scenario_id is None:
+        st.info(t(lang, "app.no_scenario"))
+        st.stop()
+    if stored is None or stored.summary.scenario_id != scenario_id or stored.summary.lang != lang:
+        assert who is not None
+        session_id = start_session(
+            store(),
+            get_scenario(str(scenario_id)),
+            lang,
+            int(time.time()) % 100_000,
+            grader(),
+            voice(),
+            participant_id=who.id,
+        )
+        st.session_state[SESSION_KEY] = session_id
+        stored = load(session_id)
+    assert stored is not None
+    return stored
+
+
+# Read before the form is drawn again: the turn the submitted form was drawn for.
+submitted_turn = st.session_state.get(FORM_TURN)
+stored = choose_session()
+keep_in_url()  # from now on, a reload or a restarted server comes back to this session
+scenario = scenario_for(stored)
+owner = who.id if who else None
+live = st.empty()
+written: dict[str, str] = {}
+
+
+def show(persona_id: str, token: str) -> None:
+    # Community posts appear as they are written (escaped, never HTML).
+    written[persona_id] = written.get(persona_id, "") + token
+    name = scenario.persona(persona_id).name
+    live.caption(escape_markdown(f"{t(lang, 'app.writing', name=name)} {written[persona_id]}"))
+
+
+if stored.pending is not None:
+    # The server stopped after this reply was saved: play it now, exactly once.
+    st.info(t(lang, "app.resuming", turn=stored.pending.turn))
+    finish_pending(store(), stored.id, grader(), voice(), show, owner)
+    st.rerun()
+
+state = stored.state
+turn_started = stored.summary.updated_at.timestamp()
+session_lang = state.lang
+
+st.title(scenario.title.get(session_lang))
 st.caption(f"{scenario.brand.name} · {t(lang, f'channel.{scenario.channel}')}")
+if candidate:
+    st.caption(t(lang, "assessment.banner"))
 with st.expander(t(lang, "app.brief"), expanded=state.turn == 0):
-    st.write(scenario.brief.get(lang))
+    st.write(scenario.brief.get(session_lang))
     st.caption(t(lang, "app.time_limit", seconds=scenario.reply_time_limit_s))
 
 
 def countdown() -> None:
     """Seconds left for this reply, counted down in the browser (no reruns while typing)."""
-    elapsed = time.time() - st.session_state.get("turn_started", time.time())
-    left = int(scenario.reply_time_limit_s - elapsed)
+    left = int(scenario.reply_time_limit_s - (time.time() - turn_started))
     st.iframe(timer_html(left, t(lang, "app.countdown"), t(lang, "app.overtime")), height=34)
 
 
@@ -48,14 +164,13 @@ feed, side = st.columns([3, 1])
 with side:
     st.caption(t(lang, "app.turn", turn=state.turn, max=scenario.end.max_turns))
     if not state.ended:
-        # Apart from the reply form: its one-second redraws must not disturb typing.
         countdown()
     metrics_panel(state, lang)
 
 with feed:
     for event in state.events:
-        post(event, scenario, lang)
-    if state.turns:
+        post(event, scenario, session_lang)
+    if state.turns and not candidate:
         last = state.turns[-1]
         st.info(t(lang, "app.last_score", score=f"{last.score:.0f}"))
         flags_warning(last.assessment.flags, lang)
@@ -65,52 +180,63 @@ with feed:
                 st.caption(escape_markdown(criterion.feedback))
 
     if state.ended:
+        st.session_state.pop(FORM_TURN, None)
+        if candidate:
+            st.success(t(lang, "assessment.scenario_done"))
+            if st.button(t(lang, "assessment.next"), type="primary"):
+                st.session_state.pop(SESSION_KEY, None)
+                st.rerun()
+            st.stop()
         report = build_report(scenario, state)
-        remember_finished(state, report.score, report.practices_to_revise)
         st.success(f"{t(lang, 'app.the_end')} {report.end_message}")
         st.subheader(t(lang, "app.final_score", score=f"{report.score:.0f}"))
         debrief, again = st.columns(2)
         if debrief.button(t(lang, "app.see_debrief"), type="primary"):
             st.switch_page("pages/debrief.py")
         if again.button(t(lang, "app.restart")):
-            st.session_state.pop("session", None)
+            st.session_state.pop(SESSION_KEY, None)
             st.rerun()
         st.stop()
 
     with st.form("reply", clear_on_submit=True):
-        choice = None
-        if session.decision_due and scenario.decision is not None:
-            decision = scenario.decision
+        choice: str | None = None
+        decision = scenario.decision
+        if decision is not None and decision.at_turn == state.turn + 1:
+            labels = {o.id: o.label.get(session_lang) for o in decision.options}
             choice = st.radio(
-                f"{t(lang, 'app.decision')}: {decision.prompt.get(lang)}",
-                options=[o.id for o in decision.options],
-                format_func=lambda oid: next(
-                    o.label.get(lang) for o in decision.options if o.id == oid
-                ),
+                f"{t(lang, 'app.decision')}: {decision.prompt.get(session_lang)}",
+                options=list(labels),
+                format_func=lambda oid: labels[oid],
             )
         reply = st.text_area(t(lang, "app.your_reply", brand=scenario.brand.name), height=120)
         sent = st.form_submit_button(t(lang, "app.send"), type="primary")
+    st.session_state[FORM_TURN] = state.turn + 1
+
+    def saved(received: StoredTurn) -> None:
+        st.toast(t(lang, "app.reply_saved", turn=received.turn))
+
     if sent:
-        if not reply.strip():
+        turn = int(submitted_turn or state.turn + 1)
+        if not reply.strip() and turn > state.turn:
             st.warning(t(lang, "app.empty_reply"))
         else:
-            delay = time.time() - st.session_state.get("turn_started", time.time())
-            live = st.empty()
-            written: dict[str, str] = {}
-
-            def show(persona_id: str, token: str) -> None:
-                # Community posts appear as they are written (escaped, never HTML).
-                written[persona_id] = written.get(persona_id, "") + token
-                name = scenario.persona(persona_id).name
-                live.caption(
-                    escape_markdown(f"{t(lang, 'app.writing', name=name)} {written[persona_id]}")
-                )
-
             try:
-                session.submit(reply, delay_s=delay, choice=choice, on_token=show)
+                play_turn(
+                    store(),
+                    stored.id,
+                    turn,
+                    reply,
+                    grader(),
+                    voice(),
+                    delay_s=time.time() - turn_started,
+                    choice=choice,
+                    on_token=show,
+                    on_received=saved,
+                    participant_id=owner,
+                )
             except ReplyRejected as exc:
                 st.error(t(lang, "app.reply_rejected", reason=str(exc)))
+            except (SessionOver, StaleTurn):
+                st.rerun()
             else:
-                st.session_state["session"] = session.state.model_dump()
-                st.session_state["turn_started"] = time.time()
                 st.rerun()

@@ -1,43 +1,57 @@
-"""Progress: the sessions finished in this browser, the score trend, what to revise."""
+"""Progress: every stored session of this participant, the score trend, a radar per skill
+and the practices to revise."""
 
 from __future__ import annotations
-
-from collections import Counter
 
 import pandas as pd
 import streamlit as st
 
-from pages.common import HISTORY_KEY, current_lang, knowledge_content
+from pages.common import current_lang, knowledge_content, participant, store
 from simulator.catalog import get_scenario
-from simulator.i18n import t
+from simulator.i18n import t, t_or
+from simulator.progress import progress, radar_svg
 
 lang = current_lang()
 st.title(t(lang, "progress.title"))
+who = participant()
+if who is not None and who.kind == "candidate":
+    st.info(t(lang, "assessment.no_progress"))
+    st.stop()
 st.caption(t(lang, "progress.scope"))
-history = st.session_state.get(HISTORY_KEY, [])
-if not history:
+sessions = [store().get(s.id, who.id) for s in store().list(participant_id=who.id)] if who else []
+cards = knowledge_content().cards
+summary = progress(sessions, cards)
+if not summary.points:
     st.info(t(lang, "progress.none"))
     st.stop()
 
 rows = [
     {
-        t(lang, "progress.session_col"): n + 1,
-        t(lang, "progress.scenario_col"): get_scenario(str(item["scenario"])).title.get(lang),
-        t(lang, "progress.score_col"): round(float(item["score"])),
-        t(lang, "progress.turns_col"): item["turns"],
+        t(lang, "progress.session_col"): n,
+        t(lang, "progress.when_col"): point.when,
+        t(lang, "progress.scenario_col"): get_scenario(point.scenario_id).title.get(lang),
+        t(lang, "progress.turns_col"): point.turns,
+        t(lang, "progress.score_col"): round(point.score),
+        t(lang, "progress.status_col"): t(
+            lang, "progress.finished" if point.ended else "progress.unfinished"
+        ),
     }
-    for n, item in enumerate(history)
+    for n, point in enumerate(summary.points, start=1)
 ]
 table = pd.DataFrame(rows).set_index(t(lang, "progress.session_col"))
 st.subheader(t(lang, "progress.history"))
-st.dataframe(table, use_container_width=True)
+st.dataframe(table, width="stretch")
 st.subheader(t(lang, "progress.trend"))
 st.line_chart(table[[t(lang, "progress.score_col")]])
 
-counts = Counter(p for item in history for p in item["revise"])
-if counts:
+if summary.skills:
+    st.subheader(t(lang, "progress.skills"))
+    labels = {theme: t_or(lang, f"theme.{theme}", theme) for theme in summary.skills}
+    st.image(radar_svg(summary.skills, labels))
+
+if summary.revise:
     st.subheader(t(lang, "progress.revise"))
-    cards = {card.id: card for card in knowledge_content().cards}
-    for practice, times in counts.most_common():
-        title = cards[practice].title.get(lang) if practice in cards else practice
+    by_id = {card.id: card for card in cards}
+    for practice, times in summary.revise:
+        title = by_id[practice].title.get(lang) if practice in by_id else practice
         st.markdown(f"- **{title}** `{practice}` × {times}")

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from simulator.cli_store import admin_app, campaign_app, open_store, sessions_app
+
 app = typer.Typer(
     name="cm-sim",
     help="CM Simulator: practise community management against a live, graded community.",
@@ -33,6 +35,9 @@ class ProviderOpt(StrEnum):
 
 eval_app = typer.Typer(help="Quality figures on the dev sets.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.add_typer(sessions_app, name="sessions")
+app.add_typer(campaign_app, name="campaign")
+app.add_typer(admin_app, name="admin")
 
 
 def _emit(data: Any) -> None:
@@ -92,6 +97,9 @@ def play(
         typer.Option("--provider", help="Who voices the community (default: configured)."),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same replies: same session.")] = 0,
+    save: Annotated[
+        bool, typer.Option("--save", help="Store the session (see cm-sim sessions).")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Play a scenario headless from a file of replies; print the transcript and the report."""
@@ -109,7 +117,8 @@ def play(
         if not items:
             _fail(f"{replies}: no replies found")
         name = provider.value if provider else None
-        result = run_play(scenario_id, lang.value, items, seed, name)
+        store = open_store() if save else None
+        result = run_play(scenario_id, lang.value, items, seed, name, store)
     except (
         ContentError,
         UnknownScenario,

@@ -53,9 +53,16 @@ class Settings(BaseModel):
     judge_model: str | None = None
     judge_base_url: str | None = None
 
+    # The store: SQLite in data_dir unless a URL is given (postgresql://user:pw@host/db).
+    database_url: str | None = None
+
     @property
     def chroma_path(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def store_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'cm-sim.db'}"
 
 
 _ENV_FIELDS = {
@@ -75,6 +82,7 @@ _ENV_FIELDS = {
     "judge_provider": "CM_SIM_JUDGE_PROVIDER",
     "judge_model": "CM_SIM_JUDGE_MODEL",
     "judge_base_url": "CM_SIM_JUDGE_BASE_URL",
+    "database_url": "CM_SIM_DATABASE_URL",
 }
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from simulator.community import LLMVoice
     from simulator.grading import ExemplarGrader, Featurizer, Retriever
     from simulator.knowledge import ChromaKnowledgeBase
+    from simulator.store import SqlStore
 
 
 class UnknownProvider(ValueError):
@@ -178,3 +179,11 @@ def make_knowledge_base(settings: Settings | None = None) -> ChromaKnowledgeBase
         url=settings.chroma_url,
         embedder=Embedder(settings.embedding_model),
     )
+
+
+def make_store(settings: Settings | None = None) -> SqlStore:
+    """The configured store, its schema migrated: SQLite in data_dir, or the URL's server."""
+    from simulator.store import SqlStore
+
+    settings = settings or load_settings()
+    return SqlStore.open(settings.store_url, settings.data_dir)

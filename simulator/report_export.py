@@ -87,6 +87,11 @@ def _font_path() -> Path | None:
 
 def report_pdf(scenario: Scenario, state: SessionState) -> bytes:
     """The Markdown report laid out as a PDF (headings, tables as lines, quoted replies)."""
+    return markdown_pdf(report_markdown(scenario, state))
+
+
+def markdown_pdf(markdown: str) -> bytes:
+    """Our reports' Markdown (headings, tables, quotes, lists) laid out as a simple PDF."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
@@ -106,7 +111,7 @@ def report_pdf(scenario: Scenario, state: SessionState) -> bytes:
             return text.encode("latin-1", "replace").decode("latin-1")
 
     sizes = {"# ": 16, "## ": 13, "### ": 11}
-    for line in report_markdown(scenario, state).splitlines():
+    for line in markdown.splitlines():
         size = next((s for prefix, s in sizes.items() if line.startswith(prefix)), 10)
         text = line.lstrip("#").strip() if size != 10 else line
         if text.startswith("| ---"):

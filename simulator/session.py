@@ -209,11 +209,7 @@ class Session:
         `on_token(persona_id, text)` receives the community's words as they are written.
         """
         state, scenario = self.state, self.scenario
-        if state.ended:
-            raise SessionOver(f"session ended: {state.end_reason}")
-        if len(reply) > MAX_REPLY_CHARS:
-            raise ReplyRejected(f"reply is {len(reply)} characters; the limit is {MAX_REPLY_CHARS}")
-        choice_fit = self._choice_fit(choice)
+        choice_fit = self.check(reply, choice)
         turn = state.turn + 1
         context = GradingContext(
             scenario=scenario,
@@ -271,6 +267,14 @@ class Session:
         state.turns.append(record)
         self._check_end()
         return record
+
+    def check(self, reply: str, choice: str | None = None) -> float | None:
+        """Refuse a reply before anything is stored or changed; return the choice's fit."""
+        if self.state.ended:
+            raise SessionOver(f"session ended: {self.state.end_reason}")
+        if len(reply) > MAX_REPLY_CHARS:
+            raise ReplyRejected(f"reply is {len(reply)} characters; the limit is {MAX_REPLY_CHARS}")
+        return self._choice_fit(choice)
 
     def _choice_fit(self, choice: str | None) -> float | None:
         decision = self.scenario.decision

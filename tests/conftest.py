@@ -1,10 +1,17 @@
-"""Tests run on the deterministic fake provider unless they ask for another one."""
+"""Tests run on the deterministic fake provider and on a database of their own."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+from tests.net import free_port
+from tests.pg_server import PgServer
 
 
 @pytest.fixture(autouse=True)
@@ -12,3 +19,30 @@ def _fake_provider_by_default(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]
     monkeypatch.setenv("CM_SIM_PROVIDER", "fake")
     monkeypatch.delenv("CM_SIM_CONFIG", raising=False)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _own_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Each test stores its sessions in its own SQLite file, never in the repo's data/."""
+    monkeypatch.setenv("CM_SIM_DATABASE_URL", f"sqlite:///{tmp_path / 'cm-sim.db'}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL: `CM_SIM_TEST_POSTGRES_URL` if given, else a server started here."""
+    given = os.environ.get("CM_SIM_TEST_POSTGRES_URL")
+    if given:
+        yield given
+        return
+    root = Path(tempfile.mkdtemp(prefix="cm-sim-pg-"))
+    server = PgServer(root, free_port())
+    reason = server.why_not()
+    if reason is not None:
+        shutil.rmtree(root, ignore_errors=True)
+        pytest.skip(reason)
+    server.start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

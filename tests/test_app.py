@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator.catalog import all_scenarios
+from tests.app_helpers import stored_state
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -60,7 +61,7 @@ def test_play_one_turn_of_angry_customer(lang: str) -> None:
     at.text_area[0].input(reply)
     at.button[-1].click().run()
     assert not at.exception
-    state = at.session_state["session"]
+    state = stored_state(at)
     assert state["turn"] == 1
     assert state["turns"][0]["reply"] == reply
     assert len(at.markdown) > posts_before
@@ -80,7 +81,7 @@ def test_decision_radio_in_identity_choice() -> None:
     at.text_area[0].input("Hi! I'm Léa, a real human from the workshop, not a bot. — Léa")
     at.button[-1].click().run()
     assert not at.exception
-    assert at.session_state["session"]["turns"][0]["choice"] == "first_name"
+    assert stored_state(at)["turns"][0]["choice"] == "first_name"
 
 
 def test_markdown_in_a_reply_is_escaped() -> None:

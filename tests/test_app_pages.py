@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator.catalog import get_scenario
+from tests.app_helpers import stored_state
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 REPLIES = {
@@ -30,13 +31,13 @@ def play_to_the_end(lang: str, scenario_id: str) -> AppTest:
     scenario = get_scenario(scenario_id)
     lead = scenario.persona(scenario.lead_persona).name.split()[0]
     for _ in range(scenario.end.max_turns):
-        if at.session_state["session"]["ended"]:
+        if stored_state(at)["ended"]:
             break
         assert not at.exception
         at.text_area[0].input(REPLIES[lang].format(name=lead))
         next(b for b in at.button if b.label in ("Publier", "Publish")).click().run()
     assert not at.exception
-    assert at.session_state["session"]["ended"]
+    assert stored_state(at)["ended"]
     return at
 
 
@@ -76,7 +77,7 @@ def test_progress_without_a_session_explains() -> None:
     at = app()
     at.switch_page("pages/progress.py").run()
     assert not at.exception
-    assert at.info[0].value.startswith("Aucune session terminée")
+    assert at.info[0].value.startswith("Aucune session notée")
 
 
 def test_settings_choose_provider_and_check_it() -> None:
@@ -103,7 +104,8 @@ def test_settings_language_switch() -> None:
 
 
 @pytest.mark.parametrize(
-    "page", ["home", "practice", "debrief", "knowledge", "progress", "settings"]
+    "page",
+    ["home", "practice", "debrief", "knowledge", "progress", "settings", "assessment", "employer"],
 )
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_page_renders_in_both_languages(page: str, lang: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from simulator.cli import app
 from simulator.eval_retrieval import load_cases, score
 from simulator.knowledge import BM25, ChromaKnowledgeBase, rrf, tokens
 from simulator.problems import ContentError
+from tests.net import free_port
 
 KB = REPO_ROOT / "knowledge_base"
 CARD = (KB / "cards" / "always-answer.yaml").read_text(encoding="utf-8")
@@ -195,12 +195,6 @@ def test_two_writers_do_not_corrupt_the_index(tmp_path: Path) -> None:
     assert sorted(r["added"] for r in reports)[0] == 0  # the second writer found it done
     check = subprocess.run([exe, "index", "--json"], env=env, capture_output=True, text=True)
     assert json.loads(check.stdout)["added"] == 0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

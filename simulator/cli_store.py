@@ -1,0 +1,204 @@
+"""`cm-sim sessions`, `cm-sim campaign`, `cm-sim admin`: the stored data from the shell."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from simulator.store import SqlStore
+
+sessions_app = typer.Typer(help="Stored sessions.", no_args_is_help=True)
+campaign_app = typer.Typer(help="Assessment campaigns for employers.", no_args_is_help=True)
+admin_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+
+
+def _emit(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+def open_store() -> SqlStore:
+    from simulator.config import ConfigError
+    from simulator.factory import make_store
+    from simulator.store_engine import StoreError
+
+    try:
+        return make_store()
+    except (ConfigError, StoreError) as exc:
+        _fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+@sessions_app.command("list")
+def sessions_list(
+    campaign: Annotated[str | None, typer.Option("--campaign", help="Only this campaign.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Stored sessions, oldest first."""
+    summaries = open_store().list(campaign_id=campaign)
+    if as_json:
+        _emit([s.model_dump(mode="json") for s in summaries])
+        return
+    for s in summaries:
+        score = f"{s.score:5.1f}" if s.score is not None else "    -"
+        state = s.end_reason or ("ended" if s.ended else "playing")
+        stamp = s.updated_at.strftime("%Y-%m-%d %H:%M")
+        typer.echo(
+            f"{s.id}  {stamp}  {s.scenario_id:<18} {s.lang}  turn {s.turn}  {score}  {state}"
+        )
+
+
+@sessions_app.command("show")
+def sessions_show(
+    session_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One session with every turn: the reply, the community's answer, grades, times."""
+    from simulator.session_view import session_view
+    from simulator.store import UnknownSession
+
+    try:
+        view = session_view(open_store().get(session_id))
+    except UnknownSession as exc:
+        _fail(str(exc))
+    if as_json:
+        _emit(view)
+        return
+    typer.echo(f"{view['id']}  {view['scenario_id']} ({view['lang']})  score {view['score']}")
+    for turn in view["turns"]:
+        typer.echo(f"\n[{turn['turn']}] {turn['received_at']}  score {turn['score']}")
+        typer.echo(f"  > {turn['reply']}")
+        for post in turn["community"]:
+            typer.echo(f"  {post['name']}: {post['text']}")
+
+
+@campaign_app.command("create")
+def campaign_create(
+    scenarios: Annotated[str, typer.Option("--scenarios", help="Scenario ids: ID,ID.")],
+    lang: Annotated[str, typer.Option("--lang", help="fr or en.")],
+    seed: Annotated[int, typer.Option("--seed", help="Same seed for every candidate.")],
+    candidates: Annotated[int, typer.Option("--candidates", help="Invite codes to make.")],
+    name: Annotated[str, typer.Option("--name", help="Shown to the employer.")] = "",
+    time_limit: Annotated[
+        int | None, typer.Option("--time-limit", help="Seconds per reply (default: scenario's).")
+    ] = None,
+    expires_days: Annotated[
+        float | None, typer.Option("--expires-days", help="Codes stop working after this.")
+    ] = None,
+    employer: Annotated[
+        str | None, typer.Option("--employer", help="Owner's e-mail (see admin create-employer).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A campaign and its invite codes. The codes are shown now only: keep them."""
+    from simulator.accounts import employer_by_email
+    from simulator.campaigns import CampaignError, create_campaign
+
+    store = open_store()
+    owner = None
+    if employer is not None:
+        found = employer_by_email(store, employer)
+        if found is None:
+            _fail(f"--employer: no employer {employer!r} (cm-sim admin create-employer)")
+        owner = found.id if found else None
+    ids = [s.strip() for s in scenarios.split(",") if s.strip()]
+    try:
+        new = create_campaign(
+            store, name, ids, lang, seed, candidates, time_limit, expires_days, owner
+        )
+    except CampaignError as exc:
+        _fail(str(exc))
+        return
+    data = {**new.campaign.model_dump(mode="json"), "codes": new.codes}
+    if as_json:
+        _emit(data)
+        return
+    typer.echo(f"campaign {new.campaign.id}: {len(new.codes)} invite code(s)")
+    for code in new.codes:
+        typer.echo(code)
+
+
+@campaign_app.command("results")
+def campaign_results_cmd(
+    campaign_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_csv: Annotated[
+        bool, typer.Option("--csv", help="Print CSV (one row per candidate).")
+    ] = False,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Also write the PDF report to this file.")
+    ] = None,
+) -> None:
+    """Candidates ranked, with per-scenario and per-criterion scores."""
+    from simulator.campaign_results import (
+        UnknownCampaign,
+        campaign_results,
+        results_csv,
+        results_markdown,
+    )
+    from simulator.report_export import markdown_pdf
+    from simulator.scenario import Lang
+
+    store = open_store()
+    try:
+        results = campaign_results(store, campaign_id)
+    except UnknownCampaign as exc:
+        _fail(str(exc))
+        return
+    if pdf is not None:
+        lang: Lang = "fr" if results.campaign.lang == "fr" else "en"
+        pdf.write_bytes(markdown_pdf(results_markdown(store, results, lang)))
+        typer.echo(f"wrote {pdf}", err=True)
+    if as_csv:
+        sys.stdout.write(results_csv(results))
+    elif as_json:
+        _emit(results.model_dump(mode="json"))
+    else:
+        for r in results.candidates:
+            score = f"{r.score:5.1f}" if r.score is not None else "    -"
+            typer.echo(f"{r.rank:>3}. {r.code_hint}  {score}  {r.status:<12} {r.name}")
+
+
+PASSWORD_ENV = "CM_SIM_EMPLOYER_PASSWORD"
+
+
+@admin_app.command("create-employer")
+def create_employer_cmd(
+    email: Annotated[str, typer.Option("--email", help="The employer's sign-in e-mail.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    sso_only: Annotated[
+        bool, typer.Option("--sso-only", help="No password: signs in through OIDC (st.login).")
+    ] = False,
+) -> None:
+    """An employer account. The password comes from stdin, CM_SIM_EMPLOYER_PASSWORD, or a
+    prompt; only its scrypt hash is stored."""
+    from simulator.accounts import AccountError, create_employer
+
+    password: str | None = None
+    if not sso_only:
+        if password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        elif os.environ.get(PASSWORD_ENV):
+            password = os.environ[PASSWORD_ENV]
+        elif sys.stdin.isatty():
+            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            _fail(f"no password: use --password-stdin, {PASSWORD_ENV}, or --sso-only")
+    try:
+        employer = create_employer(open_store(), email, password)
+    except AccountError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"employer {employer.email} created (id {employer.id})")

@@ -1,0 +1,117 @@
+"""The stored tables. Alembic migrations (simulator/migrations) create them; a test checks
+that the migrations and these models never drift apart.
+
+Times are stored in UTC. Secrets (participant tokens, invite codes, passwords) are stored
+only as hashes, so a copy of the database does not let anyone sign in as someone else.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    # none_as_null: a turn not yet graded has a SQL NULL record, not the JSON text "null".
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON(none_as_null=True),
+        list[str]: JSON,
+    }
+
+
+class EmployerRow(Base):
+    __tablename__ = "employers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None: signs in through OIDC (st.login) only.
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CampaignRow(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
+    scenarios: Mapped[list[str]]
+    lang: Mapped[str] = mapped_column(String(2))
+    seed: Mapped[int]
+    reply_time_limit_s: Mapped[int | None]
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ParticipantRow(Base):
+    """A self-learner or a candidate: whoever holds the token owns the sessions."""
+
+    __tablename__ = "participants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "learner" | "candidate"
+    display_name: Mapped[str | None] = mapped_column(String(100))
+    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InviteRow(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The code's first characters, so an employer can tell candidates apart.
+    hint: Mapped[str] = mapped_column(String(8))
+    participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SessionRow(Base):
+    """One played scenario. `state` is the engine's state after the last complete turn."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    # "participant:scenario" for a campaign session (one attempt), else NULL (no limit).
+    attempt_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    scenario_id: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(2))
+    seed: Mapped[int]
+    provider: Mapped[str] = mapped_column(String(120))
+    reply_time_limit_s: Mapped[int]
+    state: Mapped[dict[str, Any]]
+    turn: Mapped[int] = mapped_column(default=0)
+    ended: Mapped[bool] = mapped_column(default=False)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    score: Mapped[float | None]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TurnRow(Base):
+    """A reply, stored the moment it arrives; its grade and the community's answer follow."""
+
+    __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("session_id", "turn", name="uq_turn_per_session"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    turn: Mapped[int]
+    reply: Mapped[str] = mapped_column(Text)
+    choice: Mapped[str | None] = mapped_column(String(64))
+    delay_s: Mapped[float | None]
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    record: Mapped[dict[str, Any] | None]
+    score: Mapped[float | None]
+    graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
