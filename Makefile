@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint bench install browser clean
+.PHONY: run test lint bench install browser postgres clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,12 +35,21 @@ browser:
 			chromium fonts-noto-color-emoji >/dev/null; \
 	fi
 
+# PostgreSQL server binaries for the store tests (the tests start a throwaway cluster on
+# loopback); Debian keeps them under /usr/lib/postgresql/N/bin.
+postgres:
+	@if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+		&& command -v apt-get >/dev/null 2>&1; then \
+		echo "installing postgresql (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
 lint: install
 	$(VENV)/bin/ruff check simulator pages tests app.py
 	$(VENV)/bin/ruff format --check simulator pages tests app.py
 	$(VENV)/bin/mypy
 
-test: install browser lint
+test: install browser postgres lint
 	$(VENV)/bin/cm-sim validate scenarios/
 	$(VENV)/bin/cm-sim validate-kb
 	$(VENV)/bin/cm-sim index

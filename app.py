@@ -6,6 +6,7 @@ import streamlit as st
 
 from pages.common import (
     current_lang,
+    entered_through_app,
     keep_in_url,
     language_switch,
     load_secrets,
@@ -14,6 +15,7 @@ from pages.common import (
 )
 from simulator.i18n import t
 
+entered_through_app()
 st.set_page_config(page_title="CM Simulator", page_icon="💬", layout="wide")
 load_secrets()
 restore_from_url()

@@ -6,6 +6,7 @@ import os
 from typing import cast
 
 import streamlit as st
+from streamlit import config as st_config
 
 from simulator.accounts import Participant, create_learner, participant_by_token
 from simulator.cards import KnowledgeContent
@@ -27,10 +28,40 @@ from simulator.scenario import LANGS, Lang
 from simulator.store import SqlStore
 from simulator.textsafe import escape_markdown
 
+
+def _under_app_test() -> bool:
+    return bool(st_config.get_option("global.appTest"))
+
+
+def entered_through_app() -> None:
+    """Called first by app.py. Streamlit runs a process's first request the old way when
+    a `pages/` folder sits beside app.py, until something calls `st.navigation`. app.py
+    calls it, so it only has to say so early enough for the page check below."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if not _under_app_test():
+        PagesManager.uses_pages_directory = False
+
+
+def _leave_pages_directory_mode() -> None:
+    """The old way runs a deep link (say /practice?s=... right after a restart) as that
+    page alone, without app.py, its navigation or the URL restore. A page that finds the
+    mode still on was started that way: end the mode and rerun through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    # Not under AppTest: it resets the flag before each run and runs a switched-to page on
+    # its own; a rerun there would drop the very click under test.
+    if PagesManager.uses_pages_directory and not _under_app_test():
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 LANG_KEY = "lang"
 
 
 def current_lang() -> Lang:
+    # Every page asks for the language first: the place to catch a page run without app.py.
+    _leave_pages_directory_mode()
     value = st.session_state.get(LANG_KEY, "fr")
     return cast(Lang, value if value in LANGS else "fr")
 

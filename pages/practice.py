@@ -22,8 +22,6 @@ from pages.common import (
     voice,
 )
 from pages.widgets import criterion_bar, flags_warning, metrics_panel, post, timer_html
-from simulator.accounts import Participant
-from simulator.campaigns import get_campaign
 from simulator.catalog import get_scenario
 from simulator.i18n import t
 from simulator.report import build_report
@@ -31,6 +29,7 @@ from simulator.session import ReplyRejected, SessionOver
 from simulator.store import NotYourSession, StoredSession, StoredTurn, UnknownSession
 from simulator.stored_play import (
     StaleTurn,
+    assessment_session,
     finish_pending,
     play_turn,
     scenario_for,
@@ -58,36 +57,12 @@ def load(session_id: str) -> StoredSession | None:
     return None
 
 
-def next_assessment_session(me: Participant) -> str | None:
-    """The campaign's first scenario this candidate has not finished (created on demand)."""
-    campaign = get_campaign(store(), me.campaign_id or "")
-    if campaign is None:
-        return None
-    for scenario_id in campaign.scenarios:
-        existing = store().attempt(me.id, scenario_id)
-        if existing is None:
-            return start_session(
-                store(),
-                get_scenario(scenario_id),
-                "en" if campaign.lang == "en" else "fr",
-                campaign.seed,
-                grader(),
-                voice(),
-                participant_id=me.id,
-                campaign_id=campaign.id,
-                reply_time_limit_s=campaign.reply_time_limit_s,
-            )
-        if not store().get(existing).summary.ended:
-            return existing
-    return None
-
-
 def choose_session() -> StoredSession:
     session_id = st.session_state.get(SESSION_KEY)
     stored = load(str(session_id)) if session_id else None
     if candidate and who is not None:
         if stored is None:
-            session_id = next_assessment_session(who)
+            session_id = assessment_session(store(), who, grader(), voice())
             if session_id is None:
                 st.success(t(lang, "assessment.complete"))
                 st.stop()

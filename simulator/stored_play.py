@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from sqlalchemy.exc import IntegrityError
+
+from simulator.accounts import Participant
+from simulator.campaigns import get_campaign
 from simulator.catalog import get_scenario
 from simulator.protocols import CommunityVoice, Grader
 from simulator.scenario import Lang, Scenario
@@ -119,3 +123,36 @@ def finish_pending(
     if pending is None or pending.turn != stored.state.turn + 1:
         return None
     return _play(store, stored, pending, grader, voice, on_token)
+
+
+def assessment_session(
+    store: SqlStore, participant: Participant, grader: Grader, voice: CommunityVoice
+) -> str | None:
+    """A candidate's next session: the campaign's first scenario they have not finished,
+    created on demand under the campaign's conditions (language, seed, time limit). None
+    when every scenario is done. One attempt: a scenario once ended is never replayed."""
+    campaign = get_campaign(store, participant.campaign_id or "")
+    if campaign is None:
+        return None
+    for scenario_id in campaign.scenarios:
+        existing = store.attempt(participant.id, scenario_id)
+        if existing is None:
+            try:
+                return start_session(
+                    store,
+                    get_scenario(scenario_id),
+                    "en" if campaign.lang == "en" else "fr",
+                    campaign.seed,
+                    grader,
+                    voice,
+                    participant_id=participant.id,
+                    campaign_id=campaign.id,
+                    reply_time_limit_s=campaign.reply_time_limit_s,
+                )
+            except IntegrityError:
+                # The same candidate in two tabs: the other tab created it first.
+                existing = store.attempt(participant.id, scenario_id)
+                assert existing is not None
+        if not store.get(existing).summary.ended:
+            return existing
+    return None

@@ -62,9 +62,14 @@ class AppServer:
             self.proc = None
 
 
+def server_env(database: Path) -> dict[str, str]:
+    """The fake community voice, and a database of the server's own (not the repo's data/)."""
+    return {**os.environ, "CM_SIM_PROVIDER": "fake", "CM_SIM_DATABASE_URL": f"sqlite:///{database}"}
+
+
 @pytest.fixture(scope="session")
-def app_server() -> Iterator[AppServer]:
-    server = AppServer({**os.environ, "CM_SIM_PROVIDER": "fake"})
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    server = AppServer(server_env(tmp_path_factory.mktemp("app") / "cm-sim.db"))
     server.start()
     yield server
     server.stop()
