@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 from typing import cast
 
 import streamlit as st
@@ -43,16 +45,36 @@ def entered_through_app() -> None:
         PagesManager.uses_pages_directory = False
 
 
+APP_SCRIPT = str(Path(__file__).resolve().parents[1] / "app.py")
+_LEFT_OLD_MODE = "left_pages_directory_mode"
+
+
+def _through_app() -> bool:
+    """Whether this page runs inside app.py's navigation (app.py is on the call stack)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if os.path.abspath(frame.f_code.co_filename) == APP_SCRIPT:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
 def _leave_pages_directory_mode() -> None:
     """The old way runs a deep link (say /practice?s=... right after a restart) as that
-    page alone, without app.py, its navigation or the URL restore. A page that finds the
-    mode still on was started that way: end the mode and rerun through app.py."""
+    page alone, without app.py, its navigation or the URL restore. A page run that way
+    ends the mode and reruns through app.py. The check looks at this run itself, not at
+    Streamlit's process-wide flag: two sessions starting together (a reconnecting tab and
+    a reload) may both have started the old way before either ended it."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    # Not under AppTest: it resets the flag before each run and runs a switched-to page on
-    # its own; a rerun there would drop the very click under test.
-    if PagesManager.uses_pages_directory and not _under_app_test():
-        PagesManager.uses_pages_directory = False
+    # Not under AppTest: it runs a switched-to page on its own by design, and a rerun there
+    # would drop the very click under test.
+    if _under_app_test() or _through_app():
+        return
+    PagesManager.uses_pages_directory = False
+    # Once per browser session at most: whatever happens, never a rerun loop.
+    if not st.session_state.get(_LEFT_OLD_MODE):
+        st.session_state[_LEFT_OLD_MODE] = True
         st.rerun()
 
 

@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from simulator.catalog import get_scenario
 from tests.e2e.conftest import AppServer
@@ -49,6 +50,26 @@ def start(page: Page, server: AppServer, lang: str, scenario_id: str) -> None:
     expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=180_000)
 
 
+def publish(page: Page, button: str, reply: str, played: Locator) -> None:
+    """Type and publish a reply. Type only once the page has finished its run and check the
+    text is in the box: a click during a rerun lands on a form about to be replaced. If the
+    form is replaced under the click anyway, try again unless the turn went through (the
+    server stores a turn once, so a repeated click cannot count twice)."""
+    for attempt in range(3):
+        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
+        if played.count():
+            return
+        box = page.get_by_role("textbox")
+        box.fill(reply)
+        expect(box).to_have_value(reply)
+        try:
+            page.get_by_role("button", name=button).click(timeout=20_000)
+            return
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
+
+
 def play_to_the_end(page: Page, lang: str, scenario_id: str) -> None:
     words = TEXT[lang]
     scenario = get_scenario(scenario_id)
@@ -56,16 +77,9 @@ def play_to_the_end(page: Page, lang: str, scenario_id: str) -> None:
     for n in range(scenario.end.max_turns):
         if page.get_by_role("button", name=words["debrief"]).count():
             break
-        # Type only once the page has finished its run, and check the text is there before
-        # publishing: a click during a rerun lands on a form about to be replaced.
-        expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
-        box = page.get_by_role("textbox")
-        reply = words["reply"].format(name=lead)
-        box.fill(reply)
-        expect(box).to_have_value(reply)
-        page.get_by_role("button", name=words["publish"]).click(timeout=60_000)
         done = page.get_by_role("button", name=words["debrief"])
         next_turn = page.get_by_text(words["turn"].format(n=n + 1, max=scenario.end.max_turns))
+        publish(page, words["publish"], words["reply"].format(name=lead), done.or_(next_turn))
         expect(done.or_(next_turn).first).to_be_visible(timeout=120_000)
         # The turn is counted before the page below it is drawn: wait until the run is over
         # (the old reply box stays on screen while the page reruns).

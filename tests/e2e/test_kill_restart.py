@@ -11,21 +11,13 @@ from playwright.sync_api import Page, expect
 
 from simulator.store import SqlStore
 from tests.e2e.conftest import AppServer, server_env
-from tests.e2e.test_full_sessions import start
+from tests.e2e.test_full_sessions import publish, start
 
 REPLIES = [
     "Hi Julie, we're truly sorry. We're checking the outage now and will DM you. - Camille",
     "Julie, a fibre node is down in Villeurbanne; engineers are on it. Update at 6pm. - Camille",
     "Third reply: sent, acknowledged, and then the server was killed. - Camille",
 ]
-
-
-def publish(page: Page, text: str) -> None:
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
-    box = page.get_by_role("textbox")
-    box.fill(text)
-    expect(box).to_have_value(text)
-    page.get_by_role("button", name="Publish").click(timeout=60_000)
 
 
 def test_a_session_survives_sigkill_and_resumes_from_its_link(page: Page, tmp_path: Path) -> None:
@@ -35,8 +27,9 @@ def test_a_session_survives_sigkill_and_resumes_from_its_link(page: Page, tmp_pa
     try:
         start(page, server, "en", "angry-customer")
         for n, reply in enumerate(REPLIES[:2], start=1):
-            publish(page, reply)
-            expect(page.get_by_text(re.compile(f"Turn {n} of"))).to_be_visible(timeout=120_000)
+            shown = page.get_by_text(re.compile(f"Turn {n} of"))
+            publish(page, "Publish", reply, shown)
+            expect(shown).to_be_visible(timeout=120_000)
         expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
         link = page.url
         assert "me=" in link and "s=" in link
@@ -49,7 +42,7 @@ def test_a_session_survives_sigkill_and_resumes_from_its_link(page: Page, tmp_pa
             expect(page.get_by_text(reply, exact=False).first).to_be_visible()
 
         # A reply acknowledged ("saved") and the server killed at once.
-        publish(page, REPLIES[2])
+        publish(page, "Publish", REPLIES[2], page.get_by_text(re.compile("Turn 3 of")))
         expect(page.get_by_text("Reply to turn 3 saved.")).to_be_visible(timeout=60_000)
         server.stop()
         server.start()
