@@ -166,22 +166,31 @@ def run(
 def bench(
     runs: Annotated[int, typer.Option("--runs", min=1, help="Repetitions per figure.")] = 5,
     provider: Annotated[ProviderOpt, typer.Option("--provider")] = ProviderOpt.local,
+    sizes: Annotated[
+        str, typer.Option("--sizes", help="Index sizes (chunks) for retrieval latency.")
+    ] = "100,1000,10000",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Measure the engine on this machine: medians with their spread."""
     from simulator.bench import run_all
 
+    try:
+        chunk_sizes = tuple(int(size) for size in sizes.split(",") if size.strip())
+    except ValueError:
+        _fail(f"--sizes: expected numbers separated by commas, got {sizes!r}")
+        return
     result = run_all(
         runs,
         progress=lambda step: typer.echo(f"bench: {step}...", err=True),
         provider=provider.value,
+        sizes=chunk_sizes,
     )
     if as_json:
         _emit(result)
     else:
-        for key, value in result["details"].items():
-            typer.echo(f"{key:>20}: {value['median']} (min {value['min']}, max {value['max']})")
-        typer.echo(f"{'peak_rss_mb':>20}: {result['peak_rss_mb']}")
+        for key, value in result.items():
+            if key != "details":
+                typer.echo(f"{key:>20}: {value}")
 
 
 @app.command("validate-kb")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -195,9 +196,18 @@ def packaged_model_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
-@lru_cache(maxsize=2)
+_EMBEDDER_LOCK = threading.Lock()
+
+
 def load_embedder(name: str) -> Any:
-    """Load a sentence-transformers model once per process; the default never touches a hub."""
+    """Load a sentence-transformers model once per process; the default never touches a hub.
+    Locked: twenty sessions starting together would otherwise each load their own copy."""
+    with _EMBEDDER_LOCK:
+        return _load_embedder(name)
+
+
+@lru_cache(maxsize=2)
+def _load_embedder(name: str) -> Any:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from sentence_transformers import SentenceTransformer

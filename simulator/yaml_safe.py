@@ -165,9 +165,42 @@ def read_yaml(
     return parse_yaml_text(text, doc, max_nodes=max_nodes)
 
 
+MAX_DEPTH = 100
+
+
+def _too_deep(text: str, limit: int = MAX_DEPTH) -> int | None:
+    """The line where [ and { nest deeper than `limit` (quotes skipped), if any. PyYAML
+    composes recursively: a few thousand brackets would crash it instead of failing."""
+    depth, quote = 0, ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > limit:
+                    return number
+            elif char in "]}":
+                depth = max(0, depth - 1)
+    return None
+
+
 def parse_yaml_text(text: str, doc: YamlDocument, *, max_nodes: int = MAX_NODES) -> YamlDocument:
+    deep = _too_deep(text)
+    if deep is not None:
+        doc.problems.append(
+            Problem(doc.shown, deep, "", f"nesting deeper than {MAX_DEPTH} levels; refused")
+        )
+        return doc
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # deep block nesting (indentation) that the scan above misses
+        doc.problems.append(Problem(doc.shown, 1, "", "nesting too deep; refused"))
+        return doc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
@@ -191,6 +224,9 @@ def parse_yaml_text(text: str, doc: YamlDocument, *, max_nodes: int = MAX_NODES)
     builder = _Builder(doc, max_nodes)
     try:
         doc.data = builder.build(root, ())
+    except RecursionError:
+        doc.problems.append(Problem(doc.shown, 1, "", "nesting too deep; refused"))
+        return doc
     except _TooManyNodes:
         doc.problems.append(
             Problem(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import random
 import threading
 import time
 from collections import deque
@@ -25,10 +26,40 @@ class Behaviour:
 
 
 @dataclass
+class FaultPlan:
+    """Fail a share of the requests (seeded, so a run is repeatable) with one of the kinds:
+    429, 500, an answer slower than the client's timeout, or garbage."""
+
+    rate: float
+    slow_s: float = 3.0
+    seed: int = 0
+    kinds: tuple[str, ...] = ("429", "500", "slow", "garbage")
+    rng: random.Random = field(init=False)
+    injected: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)
+
+    def pick(self) -> Behaviour | None:
+        if self.rng.random() >= self.rate:
+            return None
+        kind = self.rng.choice(self.kinds)
+        self.injected[kind] = self.injected.get(kind, 0) + 1
+        return {
+            "429": Behaviour(status=429),
+            "500": Behaviour(status=500),
+            "slow": Behaviour(text="too late", delay_s=self.slow_s),
+            "garbage": Behaviour(garbage=True),
+        }[kind]
+
+
+@dataclass
 class StubState:
     queue: deque[Behaviour] = field(default_factory=deque)
     default: Behaviour = field(default_factory=lambda: Behaviour(text="ok"))
     requests: list[dict[str, Any]] = field(default_factory=list)
+    faults: FaultPlan | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _chunk(text: str, model: str, finish: str | None = None) -> bytes:
@@ -58,8 +89,12 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         body = json.loads(self.rfile.read(length) or b"{}")
-        self.state.requests.append(body)
-        behaviour = self.state.queue.popleft() if self.state.queue else self.state.default
+        with self.state.lock:  # concurrent sessions share the plan's random stream
+            self.state.requests.append(body)
+            behaviour = self.state.queue.popleft() if self.state.queue else None
+            if behaviour is None and self.state.faults is not None:
+                behaviour = self.state.faults.pick()
+        behaviour = behaviour or self.state.default
         if behaviour.delay_s:
             time.sleep(behaviour.delay_s)
         if behaviour.status != 200:

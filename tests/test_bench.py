@@ -12,10 +12,19 @@ from simulator.cli import app
 
 @pytest.mark.slow
 def test_bench_prints_the_figures() -> None:
-    result = CliRunner().invoke(app, ["bench", "--runs", "1", "--provider", "fake", "--json"])
+    result = CliRunner().invoke(
+        app, ["bench", "--runs", "1", "--provider", "fake", "--sizes", "100,400", "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    for key in ("reply_p50_s", "grade_batch100_s", "cold_start_s", "peak_rss_mb"):
+    for key in ("reply_p50_s", "grade_batch100_s", "cold_start_s", "peak_rss_mb", "index_build_s"):
         assert isinstance(data[key], float | int), key
-    for figure in data["details"].values():
-        assert figure["min"] <= figure["median"] <= figure["max"]
+    assert data["overhead_ratio"] is None  # no raw model behind the fake provider
+    assert set(data["retrieval_p95_ms"]) == {"100", "400"}
+    sizes = data["details"]["retrieval_ms"]
+    assert sizes["100"]["chunks"] <= 120 and 380 <= sizes["400"]["chunks"] <= 420
+    load = data["details"]["load_20_sessions"]
+    assert load["sessions"] == 20 and load["turns"] >= 40
+    for key, figure in data["details"].items():
+        if "median" in figure:
+            assert figure["min"] <= figure["median"] <= figure["max"], key

@@ -40,9 +40,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 class AppServer:
     """One `streamlit run app.py` process; stop() kills it, start() brings it back."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], database: Path | None = None) -> None:
         self.port = free_port()
         self.env = env
+        self.database = database
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -69,7 +70,8 @@ def server_env(database: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    server = AppServer(server_env(tmp_path_factory.mktemp("app") / "cm-sim.db"))
+    database = tmp_path_factory.mktemp("app") / "cm-sim.db"
+    server = AppServer(server_env(database), database)
     server.start()
     yield server
     server.stop()
