@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from simulator.cards import Article, ArticleMeta, KnowledgeContent
+from simulator.cards import Article, ArticleMeta, Card, KnowledgeContent
 from simulator.eval_retrieval import load_cases
 from simulator.knowledge import ChromaKnowledgeBase, documents
 
@@ -32,7 +32,8 @@ def scaled_content(content: KnowledgeContent, target: int, seed: int = 0) -> Kno
     base = len(documents(content, "en"))
     if target <= base:
         # Each card indexes its summary and each example reply: take cards until full.
-        kept, count = [], 0
+        kept: list[Card] = []
+        count = 0
         for card in content.cards:
             size = 1 + len(card.do) + len(card.dont)
             if kept and count + size > target:
