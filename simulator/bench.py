@@ -11,7 +11,8 @@ import socket
 import statistics
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from simulator.assessor_rules import RuleBasedAssessor
@@ -151,24 +152,28 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@contextmanager
+def _fresh_app() -> Iterator[tuple[int, float]]:
+    """A new `streamlit run` process on a free port, and the moment it was started."""
+    port = _free_port()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        streamlit_command(port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO_ROOT
+    )
+    try:
+        yield port, started
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def bench_cold_start(runs: int) -> list[float]:
     """Process start to the first page's HTML served by a fresh `streamlit run`."""
     samples = []
     for _ in range(runs):
-        port = _free_port()
-        started = time.perf_counter()
-        proc = subprocess.Popen(
-            streamlit_command(port),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            cwd=REPO_ROOT,
-        )
-        try:
+        with _fresh_app() as (port, started):
             if wait_until_up(f"http://127.0.0.1:{port}/", pause=0.1):
                 samples.append(time.perf_counter() - started)
-        finally:
-            proc.kill()
-            proc.wait()
     return samples
 
 
@@ -188,15 +193,7 @@ def bench_cold_start_browser(runs: int) -> list[float]:
         )  # fmt: skip
         try:
             for _ in range(runs):
-                port = _free_port()
-                started = time.perf_counter()
-                proc = subprocess.Popen(
-                    streamlit_command(port),
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    cwd=REPO_ROOT,
-                )
-                try:
+                with _fresh_app() as (port, started):
                     if not wait_until_up(f"http://127.0.0.1:{port}/_stcore/health", pause=0.05):
                         continue
                     page = browser.new_page()
@@ -204,9 +201,6 @@ def bench_cold_start_browser(runs: int) -> list[float]:
                     page.get_by_role("heading", name="Scénarios").wait_for(timeout=120_000)
                     samples.append(time.perf_counter() - started)
                     page.close()
-                finally:
-                    proc.kill()
-                    proc.wait()
         finally:
             browser.close()
     return samples
@@ -282,7 +276,6 @@ def run_all(
     progress("cold start of the app")
     cold = _cold_start(max(1, runs // 2), details)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "overhead_ratio": overhead_ratio,
         "reply_p50_s": details["reply_s"]["median"],
@@ -292,7 +285,6 @@ def run_all(
         "index_build_s": details["index_build_s"]["median"],
         "cold_start_s": cold,
         "peak_rss_mb": round(peak_kb / 1024, 1),
-        "peak_rss_app_mb": round(children_kb / 1024, 1),
         "grader": load_settings().grader,
         "details": details,
     }

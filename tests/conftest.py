@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.net import free_port
+from tests.openai_stub import OpenAIStub
 from tests.pg_server import PgServer
 
 
@@ -46,3 +47,13 @@ def postgres_url() -> Iterator[str]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStub]:
+    """An OpenAI-compatible server on loopback, configured as the `openai` provider."""
+    with OpenAIStub() as server:
+        monkeypatch.setenv("CM_SIM_BASE_URL", server.base_url)
+        monkeypatch.setenv("CM_SIM_API_KEY", "test-key")
+        monkeypatch.setenv("CM_SIM_MODEL", "stub-model")
+        yield server

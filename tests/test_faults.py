@@ -5,7 +5,6 @@ stay bounded."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,15 +31,6 @@ REPLIES = {
         "Update here at 6pm, and unlimited 4G meanwhile, by DM. - Camille",
     ],
 }
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStub]:
-    with OpenAIStub() as server:
-        monkeypatch.setenv("CM_SIM_BASE_URL", server.base_url)
-        monkeypatch.setenv("CM_SIM_API_KEY", "test-key")
-        monkeypatch.setenv("CM_SIM_MODEL", "stub-model")
-        yield server
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from langchain_core.messages import HumanMessage
@@ -16,15 +15,6 @@ from simulator.llm import LLMError, make_chat_model, stream_with_retries
 from simulator.session import Session
 from tests.fakes import ScriptedGrader
 from tests.openai_stub import Behaviour, OpenAIStub
-
-
-@pytest.fixture
-def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStub]:
-    with OpenAIStub() as server:
-        monkeypatch.setenv("CM_SIM_BASE_URL", server.base_url)
-        monkeypatch.setenv("CM_SIM_API_KEY", "test-key")
-        monkeypatch.setenv("CM_SIM_MODEL", "stub-model")
-        yield server
 
 
 def settings(**overrides: object) -> object:
