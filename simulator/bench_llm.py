@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from simulator.bench import spread
-from simulator.community import LLMVoice, build_messages
+from simulator.community import LLMVoice, anchor, build_messages
 from simulator.config import Settings
 from simulator.eval_community import load_cases, request_for
 from simulator.factory import make_voice
@@ -27,11 +27,18 @@ def overhead(settings: Settings, requests: int = 8) -> dict[str, Any]:
     ours: list[float] = []
     raw: list[float] = []
     tokens: list[int] = []
+    chunks: list[int] = []
     for case in load_cases()[:requests]:
         request = request_for(case)
         voice.speak_detailed(request)  # warm the prompt cache for both measurements
         outcome = voice.speak_detailed(request)
-        count = max(1, outcome.tokens)
+        # Count what the model generated, in its own tokens: streamed chunks can merge
+        # several tokens (held back while they might start a stop sequence).
+        generated = outcome.raw
+        start = anchor(request.fallback) if voice.prefill else ""
+        if start and generated.startswith(start):
+            generated = generated[len(start) :]
+        count = max(1, len(llama.tokenize(generated.encode("utf-8"), add_bos=False)))
         prompt = model._prompt(build_messages(request, voice.prefill))
         started = time.perf_counter()
         llama.create_completion(
@@ -46,10 +53,12 @@ def overhead(settings: Settings, requests: int = 8) -> dict[str, Any]:
         raw.append(time.perf_counter() - started)
         ours.append(outcome.latency_s)
         tokens.append(count)
+        chunks.append(outcome.tokens)
     ours_median, raw_median = statistics.median(ours), statistics.median(raw)
     return {
         "overhead_ratio": round(ours_median / raw_median, 3) if raw_median else None,
         "ours_s": spread(ours),
         "raw_s": spread(raw),
         "tokens": spread([float(t) for t in tokens]),
+        "streamed_chunks": spread([float(c) for c in chunks]),
     }
