@@ -24,7 +24,8 @@ def test_bench_prints_the_figures() -> None:
     sizes = data["details"]["retrieval_ms"]
     assert sizes["100"]["chunks"] <= 120 and 380 <= sizes["400"]["chunks"] <= 420
     load = data["details"]["load_20_sessions"]
-    assert load["sessions"] == 20 and load["turns"] >= 40
+    # Sessions may end before 3 turns (a crisis out of control): at least one turn each.
+    assert load["sessions"] == 20 and load["turns"] >= 20
     for key, figure in data["details"].items():
         if "median" in figure:
             assert figure["min"] <= figure["median"] <= figure["max"], key
