@@ -6,7 +6,6 @@ import streamlit as st
 
 from pages.common import (
     current_lang,
-    entered_through_app,
     keep_in_url,
     language_switch,
     load_secrets,
@@ -15,7 +14,6 @@ from pages.common import (
 )
 from simulator.i18n import t
 
-entered_through_app()
 st.set_page_config(page_title="CM Simulator", page_icon="💬", layout="wide")
 load_secrets()
 restore_from_url()
@@ -23,7 +21,7 @@ lang = current_lang()
 who = participant()
 practice = st.Page("pages/practice.py", title=t(lang, "app.nav_practice"), icon="💬")
 assessment = st.Page("pages/assessment.py", title=t(lang, "app.nav_assessment"), icon="📝")
-if who is not None and who.kind == "candidate":
+if who is not None and who.is_candidate:
     # During an assessment: the campaign and its scenarios, nothing else (no rubric, no
     # model answers, no knowledge base to look things up in).
     pages = [

@@ -17,7 +17,6 @@ from simulator.factory import (
     load_knowledge_content,
     make_grader,
     make_knowledge_base,
-    make_store,
     make_voice,
 )
 from simulator.i18n import t
@@ -35,16 +34,6 @@ def _under_app_test() -> bool:
     return bool(st_config.get_option("global.appTest"))
 
 
-def entered_through_app() -> None:
-    """Called first by app.py. Streamlit runs a process's first request the old way when
-    a `pages/` folder sits beside app.py, until something calls `st.navigation`. app.py
-    calls it, so it only has to say so early enough for the page check below."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if not _under_app_test():
-        PagesManager.uses_pages_directory = False
-
-
 APP_SCRIPT = str(Path(__file__).resolve().parents[1] / "app.py")
 _LEFT_OLD_MODE = "left_pages_directory_mode"
 
@@ -60,7 +49,9 @@ def _through_app() -> bool:
 
 
 def _leave_pages_directory_mode() -> None:
-    """The old way runs a deep link (say /practice?s=... right after a restart) as that
+    """Streamlit serves a fresh process's first requests the old way while a `pages/`
+    folder sits beside app.py, until something calls `st.navigation` (app.py does). The
+    old way runs a deep link (say /practice?s=... right after a restart) as that
     page alone, without app.py, its navigation or the URL restore. A page run that way
     ends the mode and reruns through app.py. The check looks at this run itself, not at
     Streamlit's process-wide flag: two sessions starting together (a reconnecting tab and
@@ -200,13 +191,14 @@ def knowledge_content() -> KnowledgeContent:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str) -> SqlStore:
-    return make_store(load_settings())
+def _store(url: str, data_dir: str) -> SqlStore:
+    return SqlStore.open(url, Path(data_dir))
 
 
 def store() -> SqlStore:
     """The shared store (one engine per database URL, migrated once)."""
-    return _store(load_settings().store_url)
+    settings = load_settings()
+    return _store(settings.store_url, str(settings.data_dir))
 
 
 # Who is playing: a participant token, kept in the session state and in the URL (`me`),
@@ -262,6 +254,13 @@ def learner() -> Participant:
     made, token = create_learner(store())
     st.session_state[TOKEN_KEY] = token
     return made
+
+
+def refuse_during_assessment(who: Participant | None, message_key: str) -> None:
+    """Pages a candidate must not see (scores, model answers, history) stop here."""
+    if who is not None and who.is_candidate:
+        st.info(t(current_lang(), message_key))
+        st.stop()
 
 
 def adopt(token: str) -> None:

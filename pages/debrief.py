@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.common import SESSION_KEY, current_lang, knowledge_content, participant, safe_text, store
+from pages.common import (
+    SESSION_KEY,
+    current_lang,
+    knowledge_content,
+    participant,
+    refuse_during_assessment,
+    safe_text,
+    store,
+)
 from pages.widgets import criterion_bar, flags_warning
 from simulator.catalog import get_scenario
 from simulator.i18n import t
@@ -18,9 +26,7 @@ from simulator.textsafe import escape_markdown
 lang = current_lang()
 st.title(t(lang, "debrief.title"))
 who = participant()
-if who is not None and who.kind == "candidate":
-    st.info(t(lang, "assessment.no_debrief"))
-    st.stop()
+refuse_during_assessment(who, "assessment.no_debrief")
 session_id = st.session_state.get(SESSION_KEY)
 state: SessionState | None = None
 if who is not None and session_id:

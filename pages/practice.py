@@ -41,7 +41,7 @@ lang = current_lang()
 who = participant()
 if who is None and st.session_state.get("scenario_id"):
     who = learner()  # a newcomer's first session makes them a self-learner
-candidate = who is not None and who.kind == "candidate"
+candidate = who is not None and who.is_candidate
 FORM_TURN = "form_turn"
 
 

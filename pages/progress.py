@@ -6,7 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from pages.common import current_lang, knowledge_content, participant, store
+from pages.common import (
+    current_lang,
+    knowledge_content,
+    participant,
+    refuse_during_assessment,
+    store,
+)
 from simulator.catalog import get_scenario
 from simulator.i18n import t, t_or
 from simulator.progress import progress, radar_svg
@@ -14,9 +20,7 @@ from simulator.progress import progress, radar_svg
 lang = current_lang()
 st.title(t(lang, "progress.title"))
 who = participant()
-if who is not None and who.kind == "candidate":
-    st.info(t(lang, "assessment.no_progress"))
-    st.stop()
+refuse_during_assessment(who, "assessment.no_progress")
 st.caption(t(lang, "progress.scope"))
 sessions = [store().get(s.id, who.id) for s in store().list(participant_id=who.id)] if who else []
 cards = knowledge_content().cards

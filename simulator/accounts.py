@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from functools import cache
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
@@ -34,6 +35,10 @@ class Participant(BaseModel):
     kind: str
     display_name: str | None
     campaign_id: str | None
+
+    @property
+    def is_candidate(self) -> bool:
+        return self.kind == "candidate"
 
 
 class Employer(BaseModel):
@@ -100,6 +105,11 @@ def hash_password(password: str) -> str:
     return f"scrypt${_SCRYPT['n']}${encode(salt).decode()}${encode(digest).decode()}"
 
 
+@cache
+def _dummy_hash() -> str:
+    return hash_password("timing-equaliser")
+
+
 def check_password(password: str, stored: str) -> bool:
     try:
         scheme, n, salt, digest = stored.split("$")
@@ -141,7 +151,7 @@ def verify_employer(store: SqlStore, email: str, password: str) -> Employer | No
     with OrmSession(store.engine) as orm:
         row = orm.scalar(select(EmployerRow).where(EmployerRow.email == email.strip().lower()))
     if row is None or row.password_hash is None:
-        check_password(password, hash_password("timing-equaliser"))
+        check_password(password, _dummy_hash())  # as slow as a real check: no account probing
         return None
     if not check_password(password, row.password_hash):
         return None

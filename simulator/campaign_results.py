@@ -16,6 +16,7 @@ from simulator.campaigns import Campaign, get_campaign
 from simulator.catalog import get_scenario
 from simulator.i18n import t
 from simulator.report import build_report
+from simulator.report_export import quote
 from simulator.scenario import Lang
 from simulator.store import SqlStore
 from simulator.store_schema import InviteRow, ParticipantRow
@@ -148,10 +149,6 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
-
-
 def results_markdown(store: SqlStore, results: CampaignResults, lang: Lang) -> str:
     """The ranking, each candidate's scores per criterion, and every transcript."""
     campaign = results.campaign
@@ -194,5 +191,5 @@ def results_markdown(store: SqlStore, results: CampaignResults, lang: Lang) -> s
             for turn in stored.turns:
                 score = f"{turn.score:.0f}" if turn.score is not None else "—"
                 out += ["", f"**{t(lang, 'report.turn', turn=turn.turn)} — {score}**", ""]
-                out.append(_quote(turn.reply))
+                out.append(quote(turn.reply))
     return "\n".join(out) + "\n"

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from simulator.cli_output import emit as _emit
+from simulator.cli_output import fail as _fail
 from simulator.cli_store import admin_app, campaign_app, open_store, sessions_app
 
 app = typer.Typer(
@@ -38,15 +40,6 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(admin_app, name="admin")
-
-
-def _emit(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _fail(message: str, code: int = 1) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
 
 
 @app.command()

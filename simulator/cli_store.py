@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from simulator.cli_output import emit as _emit
+from simulator.cli_output import fail as _fail
 
 if TYPE_CHECKING:
     from simulator.store import SqlStore
@@ -16,15 +18,6 @@ if TYPE_CHECKING:
 sessions_app = typer.Typer(help="Stored sessions.", no_args_is_help=True)
 campaign_app = typer.Typer(help="Assessment campaigns for employers.", no_args_is_help=True)
 admin_app = typer.Typer(help="Accounts.", no_args_is_help=True)
-
-
-def _emit(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
 
 
 def open_store() -> SqlStore:

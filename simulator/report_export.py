@@ -24,7 +24,8 @@ UNICODE_FONTS = (
 )
 
 
-def _quote(text: str) -> str:
+def quote(text: str) -> str:
+    """Text a person typed, as a Markdown quote (quoted line by line, never interpreted)."""
     return "\n".join(f"> {line}" if line else ">" for line in text.splitlines() or [""])
 
 
@@ -56,11 +57,11 @@ def report_markdown(scenario: Scenario, state: SessionState) -> str:
             "",
             f"**{t(lang, 'report.your_reply')}**",
             "",
-            _quote(record.reply),
+            quote(record.reply),
             "",
             f"**{t(lang, 'report.better_reply')}**",
             "",
-            _quote(record.assessment.better_reply),
+            quote(record.assessment.better_reply),
             "",
             f"{t(lang, 'report.practices')}: {', '.join(record.assessment.practices)}",
         ]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, select, update
@@ -279,7 +278,3 @@ class SqlStore:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-def summary_json(summary: SessionSummary) -> dict[str, Any]:
-    return summary.model_dump(mode="json")
