@@ -15,6 +15,7 @@ import os
 import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -147,33 +148,50 @@ def _stem(lang: Lang, word: str) -> str:
 
 
 class BM25:
-    """Okapi BM25 over a fixed corpus (k1=1.5, b=0.75), with an inverted index for speed."""
+    """Okapi BM25 over a fixed corpus (k1=1.5, b=0.75).
+
+    Each term's contribution to each document does not depend on the query, so it is
+    computed once: a query sums a few precomputed arrays (numpy), which keeps lexical search
+    at a fraction of a millisecond at 10,000 chunks. Ties go to the earlier document, so a
+    ranking is the same in every process.
+    """
 
     def __init__(self, corpus: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.lengths = [len(doc) for doc in corpus]
-        self.avg = sum(self.lengths) / len(corpus) if corpus else 0.0
-        self.postings: dict[str, list[tuple[int, int]]] = {}
+        import numpy as np
+
+        self.size = len(corpus)
+        lengths = np.array([len(doc) for doc in corpus], dtype=np.float64)
+        avg = float(lengths.mean()) if self.size and lengths.any() else 1.0
+        found: dict[str, tuple[list[int], list[int]]] = {}
         for index, doc in enumerate(corpus):
-            counts: dict[str, int] = {}
-            for token in doc:
-                counts[token] = counts.get(token, 0) + 1
-            for token, count in counts.items():
-                self.postings.setdefault(token, []).append((index, count))
-        n = len(corpus)
-        self.idf = {
-            token: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5))
-            for token, p in self.postings.items()
-        }
+            for token, count in Counter(doc).items():
+                docs, counts = found.setdefault(token, ([], []))
+                docs.append(index)
+                counts.append(count)
+        self.postings: dict[str, tuple[Any, Any]] = {}
+        for token, (docs, counts) in found.items():
+            where = np.array(docs, dtype=np.int64)
+            tf = np.array(counts, dtype=np.float64)
+            idf = math.log(1 + (self.size - len(docs) + 0.5) / (len(docs) + 0.5))
+            norm = tf + k1 * (1 - b + b * lengths[where] / avg)
+            self.postings[token] = (where, idf * tf * (k1 + 1) / norm)
 
     def top(self, query: list[str], n: int) -> list[tuple[int, float]]:
-        scores: dict[int, float] = {}
-        for token in set(query):
-            for index, count in self.postings.get(token, ()):
-                norm = count + self.k1 * (1 - self.b + self.b * self.lengths[index] / self.avg)
-                gain = self.idf[token] * count * (self.k1 + 1) / norm
-                scores[index] = scores.get(index, 0.0) + gain
-        return sorted(scores.items(), key=lambda item: -item[1])[:n]
+        import numpy as np
+
+        matched = [self.postings[token] for token in set(query) if token in self.postings]
+        if not matched or n <= 0:
+            return []
+        scores = np.zeros(self.size, dtype=np.float64)
+        for where, gain in matched:
+            scores[where] += gain  # a document appears once per term: no repeated index
+        candidates = np.flatnonzero(scores)
+        if len(candidates) > n:
+            # The n best without sorting them all; ties at the cut go to earlier documents.
+            cut = np.partition(scores[candidates], len(candidates) - n)[len(candidates) - n]
+            candidates = candidates[scores[candidates] >= cut]
+        order = np.lexsort((candidates, -scores[candidates]))[:n]
+        return [(int(candidates[i]), float(scores[candidates[i]])) for i in order]
 
 
 def rrf(rankings: Iterable[tuple[float, list[str]]], k: int = RRF_K) -> list[tuple[str, float]]:
@@ -268,6 +286,10 @@ class ChromaKnowledgeBase:
     prefix: str = "cm_sim"
     _client: Any = None
     _langs: dict[str, _LangIndex] = field(default_factory=dict)
+    # Collection handles and sizes, looked up once: each lookup is a round trip to Chroma's
+    # catalogue, several milliseconds a query otherwise. build() refreshes the sizes.
+    _collections: dict[str, Any] = field(default_factory=dict)
+    _counts: dict[str, int] = field(default_factory=dict)
 
     def _lang(self, lang: Lang) -> _LangIndex:
         """Documents and BM25 indexes of one language, built on first use (not for `index`)."""
@@ -292,11 +314,21 @@ class ChromaKnowledgeBase:
         return self._client
 
     def collection(self, lang: Lang) -> Any:
-        return self.client.get_or_create_collection(
-            name=f"{self.prefix}_{lang}",
-            embedding_function=None,
-            metadata={"hnsw:space": "cosine"},
-        )
+        if lang not in self._collections:
+            self._collections[lang] = self.client.get_or_create_collection(
+                name=f"{self.prefix}_{lang}",
+                embedding_function=None,
+                metadata={"hnsw:space": "cosine"},
+            )
+        return self._collections[lang]
+
+    def _count(self, lang: Lang) -> int:
+        """Chunks indexed in one language; an empty index is asked again next time (it may
+        have been built since)."""
+        count = self._counts.get(lang) or self.collection(lang).count()
+        if count:
+            self._counts[lang] = count
+        return int(count)
 
     def build(self, progress: Progress | None = None, batch: int = 64) -> IndexReport:
         """Embed what changed since the last build (by content hash), drop what disappeared."""
@@ -340,17 +372,17 @@ class ChromaKnowledgeBase:
                     done += len(part)
                     if progress is not None:
                         progress(done, total)
+            self._counts.clear()
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
     # ------------------------------------------------------------------ search
 
     def _dense(self, query: str, lang: Lang, n: int) -> list[str]:
-        collection = self.collection(lang)
-        count = collection.count()
+        count = self._count(lang)
         if count == 0:
             raise RuntimeError("the knowledge index is empty: run `cm-sim index`")
-        found = collection.query(
+        found = self.collection(lang).query(
             query_embeddings=self.embedder.encode([query]),
             n_results=min(n, count),
             include=[],

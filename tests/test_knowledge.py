@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from simulator.bench_scale import scaled_content
 from simulator.cards import load_card, load_content
 from simulator.catalog import REPO_ROOT, practice_ids
 from simulator.cli import app
@@ -106,6 +109,37 @@ def test_bm25_prefers_the_matching_document() -> None:
     assert BM25(corpus).top(tokens("a journalist asks for comment"), 2)[0][0] == 0
 
 
+def _reference_bm25(corpus: list[list[str]], query: list[str], n: int) -> list[int]:
+    """The textbook formula, term by term, document by document (slow and obvious)."""
+    k1, b = 1.5, 0.75
+    avg = sum(map(len, corpus)) / len(corpus)
+    scores: dict[int, float] = {}
+    for term in set(query):
+        df = sum(term in doc for doc in corpus)
+        if not df:
+            continue
+        idf = math.log(1 + (len(corpus) - df + 0.5) / (df + 0.5))
+        for i, doc in enumerate(corpus):
+            tf = doc.count(term)
+            if tf:
+                norm = tf + k1 * (1 - b + b * len(doc) / avg)
+                scores[i] = scores.get(i, 0.0) + idf * tf * (k1 + 1) / norm
+    return [i for i, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n]]
+
+
+def test_bm25_matches_the_formula_and_breaks_ties_by_position() -> None:
+    rng = random.Random(7)
+    vocab = [f"w{i}" for i in range(30)]
+    for _ in range(150):
+        corpus = [[rng.choice(vocab) for _ in range(rng.randint(1, 10))] for _ in range(25)]
+        query = [rng.choice(vocab) for _ in range(rng.randint(1, 4))]
+        n = rng.randint(1, 8)
+        assert [i for i, _ in BM25(corpus).top(query, n)] == _reference_bm25(corpus, query, n)
+    # Identical documents tie: the earlier one ranks first, in every process.
+    assert [i for i, _ in BM25([["a"], ["b"], ["a"], ["a"]]).top(["a"], 2)] == [0, 2]
+    assert BM25([["a"]]).top(["zzz"], 3) == []
+
+
 def test_rrf_rewards_agreement() -> None:
     fused = rrf([(1.0, ["a", "b", "c"]), (1.0, ["b", "a", "d"])])
     assert [doc for doc, _ in fused][:2] in (["a", "b"], ["b", "a"])
@@ -180,6 +214,15 @@ def test_incremental_refresh_and_removal(tmp_path: Path) -> None:
     assert report.updated == 1 and report.added == 0
     assert report.removed == 2 * (1 + len(gone.do) + len(gone.dont))
     assert "know-competitors" not in again.card_ids("what do our competitors do", "en", k=10)
+
+
+def test_search_sees_an_index_built_after_it_found_none(tmp_path: Path) -> None:
+    content = scaled_content(load_content(KB, None), 100)  # a few cards: a quick build
+    kb = ChromaKnowledgeBase(content=content, path=tmp_path / "chroma")
+    with pytest.raises(RuntimeError, match="cm-sim index"):
+        kb.search("a journalist asks for comment", "en")
+    kb.build()  # an empty index is not remembered as empty
+    assert kb.card_ids("a journalist asks for comment", "en")
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,12 +47,16 @@ class AppServer:
         self.database = database
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
+        # The server's own output, kept beside its database: a failed test prints its tail.
+        folder = database.parent if database is not None else Path(tempfile.mkdtemp())
+        self.log = folder / f"streamlit-{self.port}.log"
 
     def start(self, timeout: float = 120) -> None:
         command = streamlit_command(self.port)
-        self.proc = subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
         if not wait_until_up(f"{self.url}/_stcore/health", timeout):
             self.stop()
             raise RuntimeError("streamlit did not become healthy")
@@ -61,6 +66,11 @@ class AppServer:
             self.proc.kill()
             self.proc.wait(timeout=10)
             self.proc = None
+
+    def log_tail(self, lines: int = 60) -> str:
+        if not self.log.exists():
+            return ""
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def server_env(database: Path) -> dict[str, str]:
@@ -75,6 +85,24 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed browser test reports what the page showed and what the server printed: a
+    rare failure on a loaded CI machine is then readable from the CI log alone."""
+    report = yield
+    if report.when == "call" and report.failed:
+        funcargs = getattr(item, "funcargs", {})
+        page, server = funcargs.get("page"), funcargs.get("app_server")
+        if page is not None:
+            try:
+                report.sections.append(("page text", page.inner_text("body", timeout=5_000)))
+            except Exception as exc:  # the page may be gone: say so, keep the failure
+                report.sections.append(("page text", f"unreadable: {exc}"))
+        if isinstance(server, AppServer):
+            report.sections.append(("server log", server.log_tail()))
+    return report
 
 
 @pytest.fixture(scope="session")
