@@ -254,7 +254,7 @@ def run_all(
         from simulator.bench_llm import overhead
 
         progress("our pipeline against raw llama.cpp, same prompts and token counts")
-        details["overhead"] = overhead(load_settings(provider="local"), max(4, runs))
+        details["overhead"] = overhead(load_settings(provider="local"), max(8, runs))
         overhead_ratio = details["overhead"]["overhead_ratio"]
     progress("validate scenarios")
     details["validate_all_s"] = spread(bench_validate(runs))
