@@ -179,18 +179,13 @@ def bench_cold_start(runs: int) -> list[float]:
 
 def bench_cold_start_browser(runs: int) -> list[float]:
     """Process start to the Home page drawn in headless Chromium (when it is installed)."""
-    import shutil
-
     from playwright.sync_api import sync_playwright
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    from simulator.browser import CHROMIUM_ARGS, chromium_path
+
     samples = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
-        )  # fmt: skip
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             for _ in range(runs):
                 with _fresh_app() as (port, started):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -12,21 +11,12 @@ from typing import Any
 
 import pytest
 
+from simulator.browser import CHROMIUM_ARGS, chromium_path
 from simulator.catalog import streamlit_command, wait_until_up
 from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+CHROMIUM = chromium_path()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

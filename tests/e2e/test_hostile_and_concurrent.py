@@ -116,6 +116,7 @@ def test_five_people_play_at_once_on_one_server(browser: Browser, app_server: Ap
     for page, text in zip(pages, texts, strict=True):
         expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
         box = page.get_by_role("textbox")
+        expect(box).to_be_visible(timeout=60_000)  # as in publish(): a busy machine draws late
         box.fill(text)
         expect(box).to_have_value(text)
     # All five publish before any page is checked: the server plays them together.
