@@ -261,7 +261,7 @@ def run_all(
     details["turn_s"] = spread(bench_turn(max(runs, 20)))
     progress("build the knowledge index from scratch, then refresh it")
     content = load_knowledge_content()
-    builds = [build_times(content) for _ in range(max(1, runs // 2))]
+    builds = [build_times(content) for _ in range(runs)]
     details["index_build_s"] = spread([b[0] for b in builds])
     details["index_refresh_s"] = spread([b[1] for b in builds])
     progress(f"hybrid retrieval at {', '.join(map(str, sizes))} chunks")
@@ -269,7 +269,7 @@ def run_all(
     progress("20 concurrent sessions through the engine and the store")
     _load(details)
     progress("cold start of the app")
-    cold = _cold_start(max(1, runs // 2), details)
+    cold = _cold_start(runs, details)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "overhead_ratio": overhead_ratio,
