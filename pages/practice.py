@@ -143,16 +143,22 @@ with side:
     metrics_panel(state, lang)
 
 with feed:
+    # The posts and the last score each sit in one container, so the reply form below keeps
+    # its place from turn to turn however many posts there are: the browser keeps the same
+    # box, and what is typed while the page redraws after a turn stays in it.
+    posts, last_score = st.container(), st.container()
     for event in state.events:
-        post(event, scenario, session_lang)
+        with posts:
+            post(event, scenario, session_lang)
     if state.turns and not candidate:
         last = state.turns[-1]
-        st.info(t(lang, "app.last_score", score=f"{last.score:.0f}"))
-        flags_warning(last.assessment.flags, lang)
-        with st.expander(t(lang, "app.criteria")):
-            for criterion in last.assessment.criteria:
-                criterion_bar(scenario.criterion(criterion.id).title.get(lang), criterion.score)
-                st.caption(escape_markdown(criterion.feedback))
+        with last_score:
+            st.info(t(lang, "app.last_score", score=f"{last.score:.0f}"))
+            flags_warning(last.assessment.flags, lang)
+            with st.expander(t(lang, "app.criteria")):
+                for criterion in last.assessment.criteria:
+                    criterion_bar(scenario.criterion(criterion.id).title.get(lang), criterion.score)
+                    st.caption(escape_markdown(criterion.feedback))
 
     if state.ended:
         st.session_state.pop(FORM_TURN, None)
@@ -176,9 +182,13 @@ with feed:
     with st.form("reply", clear_on_submit=True):
         choice: str | None = None
         decision = scenario.decision
+        # Always there, empty on most turns: the reply box keeps its place in the form from
+        # one turn to the next, so the browser keeps the same box (and whatever is being
+        # typed in it) instead of drawing a new one when the decision goes away.
+        decision_slot = st.container()
         if decision is not None and decision.at_turn == state.turn + 1:
             labels = {o.id: o.label.get(session_lang) for o in decision.options}
-            choice = st.radio(
+            choice = decision_slot.radio(
                 f"{t(lang, 'app.decision')}: {decision.prompt.get(session_lang)}",
                 options=list(labels),
                 format_func=lambda oid: labels[oid],
