@@ -147,8 +147,8 @@ with feed:
     # its place from turn to turn however many posts there are: the browser keeps the same
     # box, and what is typed while the page redraws after a turn stays in it.
     posts, last_score = st.container(), st.container()
-    for event in state.events:
-        with posts:
+    with posts:
+        for event in state.events:
             post(event, scenario, session_lang)
     if state.turns and not candidate:
         last = state.turns[-1]
@@ -182,9 +182,7 @@ with feed:
     with st.form("reply", clear_on_submit=True):
         choice: str | None = None
         decision = scenario.decision
-        # Always there, empty on most turns: the reply box keeps its place in the form from
-        # one turn to the next, so the browser keeps the same box (and whatever is being
-        # typed in it) instead of drawing a new one when the decision goes away.
+        # Always there, empty on most turns, for the same reason as the containers above.
         decision_slot = st.container()
         if decision is not None and decision.at_turn == state.turn + 1:
             labels = {o.id: o.label.get(session_lang) for o in decision.options}
