@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.problems import ContentError, Problem, display_path
-from simulator.scenario import LANGS, Lang, Slug, Text, problems_from_validation
+from simulator.scenario import LANGS, Channel, Lang, Slug, Text, problems_from_validation
 from simulator.yaml_safe import YamlDocument, parse_yaml_text, read_yaml
 
 Theme = Literal[
@@ -40,7 +40,6 @@ Situation = Literal[
     "identity",
     "routine",
 ]
-Channel = Literal["x", "facebook", "instagram", "linkedin", "tiktok", "forum"]
 
 
 class Strict(BaseModel):

@@ -230,6 +230,61 @@ class ModelAnswer(Strict):
     why: Text
 
 
+Turn = Annotated[int, Field(ge=1, le=30)]
+Channel = Literal["x", "facebook", "instagram", "linkedin", "tiktok", "forum", "discord", "reviews"]
+
+
+class When(Strict):
+    """Which replies a situation concerns: by turn, and by injects fired before the reply.
+    Every key given must hold; an empty `when` holds at every turn."""
+
+    turns: list[Turn] | None = None
+    from_turn: Turn | None = None
+    to_turn: Turn | None = None
+    injects: list[Slug] = []
+
+    def holds(self, turn: int, fired: Iterable[str]) -> bool:
+        if self.turns is not None and turn not in self.turns:
+            return False
+        if self.from_turn is not None and turn < self.from_turn:
+            return False
+        if self.to_turn is not None and turn > self.to_turn:
+            return False
+        return set(self.injects) <= set(fired)
+
+
+class Check(Strict):
+    """What a reply does or must not do now, tied to one rubric criterion and its cards;
+    `examples` are phrasings a reply could use (for a pitfall: phrasings that fall in it);
+    `cues` name the generic reply features that show it."""
+
+    id: Slug
+    criterion: Slug
+    practices: Annotated[list[Slug], Field(min_length=1)]
+    text: Text
+    examples: Annotated[list[Text], Field(min_length=1, max_length=8)]
+    cues: list[Feature] = []
+
+
+class Expectation(Check):
+    weight: Annotated[float, Field(gt=0, le=3)] = 1.0
+
+
+class Pitfall(Check):
+    # A harmful pitfall sinks a reply whatever else it does; a minor one costs its criterion.
+    severity: Literal["harmful", "minor"] = "harmful"
+
+
+class Situation(Strict):
+    """What a strong reply does (expectations) and must not do (pitfalls) when `when` holds."""
+
+    id: Slug
+    when: When = When()
+    calls_for: Text
+    expectations: list[Expectation] = []
+    pitfalls: list[Pitfall] = []
+
+
 class Scenario(Strict):
     id: Slug
     schema_version: Literal[1] = 1
@@ -237,7 +292,7 @@ class Scenario(Strict):
     brief: Text
     difficulty: Literal["beginner", "intermediate", "advanced"]
     skills: Annotated[list[Slug], Field(min_length=1)]
-    channel: Literal["x", "facebook", "instagram", "linkedin", "tiktok", "forum"]
+    channel: Channel
     brand: Brand
     reply_time_limit_s: Annotated[int, Field(ge=10, le=3600)]
     personas: Annotated[list[Persona], Field(min_length=1)]
@@ -250,12 +305,23 @@ class Scenario(Strict):
     decision: Decision | None = None
     rubric: Annotated[list[Criterion], Field(min_length=1)]
     model_answers: Annotated[list[ModelAnswer], Field(min_length=2)]
+    # What each turn calls for; several situations may hold at once (their checks add up).
+    situations: list[Situation] = []
 
     def persona(self, persona_id: str) -> Persona:
         for persona in self.personas:
             if persona.id == persona_id:
                 return persona
         raise KeyError(persona_id)
+
+    def situations_at(self, turn: int, fired: Iterable[str] = ()) -> list[Situation]:
+        fired = list(fired)
+        return [s for s in self.situations if s.when.holds(turn, fired)]
+
+    def timed_injects_before(self, turn: int) -> list[str]:
+        """Injects that have surely fired before reply `turn` (those set by turn): what a
+        grader assumes when only the turn number is known."""
+        return [inj.id for inj in self.injects if inj.at_turn is not None and inj.at_turn < turn]
 
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.rubric:
@@ -349,6 +415,7 @@ def reference_problems(
                 ("rubric", i, "penalises"),
                 f"features both rewarded and penalised: {', '.join(sorted(clash))}",
             )
+    yield from _situation_problems(s, practice_ids)
     for i, answer in enumerate(s.model_answers):
         if answer.turn > s.end.max_turns:
             yield ("model_answers", i, "turn"), f"after the last turn ({s.end.max_turns})"
@@ -357,6 +424,43 @@ def reference_problems(
             yield ("decision", "at_turn"), f"after the last turn ({s.end.max_turns})"
         for i, dup in _duplicates(o.id for o in s.decision.options):
             yield ("decision", "options", i, "id"), f"duplicate option id {dup!r}"
+
+
+def _situation_problems(s: Scenario, practice_ids: set[str] | None) -> Iterator[tuple[Loc, str]]:
+    criteria = {c.id for c in s.rubric}
+    injects = {inj.id for inj in s.injects}
+    last = s.end.max_turns
+    for i, dup in _duplicates(sit.id for sit in s.situations):
+        yield ("situations", i, "id"), f"duplicate situation id {dup!r}"
+    seen_checks: set[str] = set()
+    for i, sit in enumerate(s.situations):
+        loc: Loc = ("situations", i)
+        when = sit.when
+        for j, turn in enumerate(when.turns or []):
+            if turn > last:
+                yield (*loc, "when", "turns", j), f"after the last turn ({last})"
+        for name in ("from_turn", "to_turn"):
+            value = getattr(when, name)
+            if value is not None and value > last:
+                yield (*loc, "when", name), f"after the last turn ({last})"
+        if when.from_turn and when.to_turn and when.from_turn > when.to_turn:
+            yield (*loc, "when", "to_turn"), "to_turn comes before from_turn"
+        for j, inject in enumerate(when.injects):
+            if inject not in injects:
+                yield (*loc, "when", "injects", j), f"unknown inject {inject!r}"
+        if not sit.expectations and not sit.pitfalls:
+            yield loc, "a situation needs at least one expectation or pitfall"
+        for part in ("expectations", "pitfalls"):
+            for j, check in enumerate(getattr(sit, part)):
+                where: Loc = (*loc, part, j)
+                if check.id in seen_checks:
+                    yield (*where, "id"), f"duplicate check id {check.id!r} in this scenario"
+                seen_checks.add(check.id)
+                if check.criterion not in criteria:
+                    yield (*where, "criterion"), f"unknown rubric criterion {check.criterion!r}"
+                for k, practice in enumerate(check.practices):
+                    if practice_ids is not None and practice not in practice_ids:
+                        yield (*where, "practices", k), f"unknown practice id {practice!r}"
 
 
 # ---------------------------------------------------------------- loading
