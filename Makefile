@@ -45,8 +45,8 @@ postgres:
 	fi
 
 lint: install
-	$(VENV)/bin/ruff check simulator pages tests app.py
-	$(VENV)/bin/ruff format --check simulator pages tests app.py
+	$(VENV)/bin/ruff check simulator app_pages tests app.py
+	$(VENV)/bin/ruff format --check simulator app_pages tests app.py
 	$(VENV)/bin/mypy
 
 test: install browser postgres lint

@@ -12,21 +12,17 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 
-from simulator.catalog import REPO_ROOT
+from simulator.content import Strict
+from simulator.errors import ConfigError
+from simulator.paths import default_data_dir
 
 ProviderName = Literal["local", "openai", "ollama", "fake"]
 PROVIDERS: tuple[ProviderName, ...] = ("local", "openai", "ollama", "fake")
 
 
-class ConfigError(ValueError):
-    pass
-
-
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Settings(Strict):
     provider: ProviderName = "local"
     # local: a candidate name (see simulator/local_models.py) or a path to a GGUF file;
     # openai/ollama: the served model's name.
@@ -39,7 +35,7 @@ class Settings(BaseModel):
     temperature: Annotated[float, Field(ge=0, le=2)] = 0.7
     max_tokens: Annotated[int, Field(ge=8, le=1024)] = 72
     threads: Annotated[int, Field(ge=1, le=64)] = max(1, os.cpu_count() or 1)
-    data_dir: Path = REPO_ROOT / "data"
+    data_dir: Path = Field(default_factory=default_data_dir)
     # Knowledge index: Chroma server URL (else a persistent index in data_dir/chroma) and
     # the embedding model ("packaged:all-MiniLM-L6-v2" ships in a package; any other name
     # is a sentence-transformers model id or path).
@@ -65,25 +61,14 @@ class Settings(BaseModel):
         return self.database_url or f"sqlite:///{self.data_dir / 'cm-sim.db'}"
 
 
-_ENV_FIELDS = {
-    "provider": "CM_SIM_PROVIDER",
-    "model": "CM_SIM_MODEL",
-    "base_url": "CM_SIM_BASE_URL",
-    "ollama_url": "CM_SIM_OLLAMA_URL",
-    "timeout_s": "CM_SIM_TIMEOUT_S",
-    "max_retries": "CM_SIM_MAX_RETRIES",
-    "temperature": "CM_SIM_TEMPERATURE",
-    "max_tokens": "CM_SIM_MAX_TOKENS",
-    "threads": "CM_SIM_THREADS",
-    "data_dir": "CM_SIM_DATA_DIR",
-    "chroma_url": "CM_SIM_CHROMA_URL",
-    "embedding_model": "CM_SIM_EMBEDDING_MODEL",
-    "grader": "CM_SIM_GRADER",
-    "judge_provider": "CM_SIM_JUDGE_PROVIDER",
-    "judge_model": "CM_SIM_JUDGE_MODEL",
-    "judge_base_url": "CM_SIM_JUDGE_BASE_URL",
-    "database_url": "CM_SIM_DATABASE_URL",
-}
+ENV_PREFIX = "CM_SIM_"
+# Never from the TOML file; read from the environment (or Streamlit secrets) only.
+SECRET_FIELDS = frozenset({"api_key"})
+
+
+def env_name(field: str) -> str:
+    """`database_url` is set by `CM_SIM_DATABASE_URL`: one rule for every setting."""
+    return ENV_PREFIX + field.upper()
 
 
 def config_file() -> Path:
@@ -98,18 +83,18 @@ def _from_file(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     section = data.get("cm_sim", data)
-    if "api_key" in section:
-        raise ConfigError(f"{path}: api_key belongs in the environment (CM_SIM_API_KEY)")
+    for secret in SECRET_FIELDS & set(section):
+        raise ConfigError(f"{path}: {secret} belongs in the environment ({env_name(secret)})")
     return dict(section)
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Settings from file and environment; keyword overrides (e.g. --provider) win."""
     values = _from_file(config_file())
-    for field, variable in _ENV_FIELDS.items():
-        if os.environ.get(variable):
-            values[field] = os.environ[variable]
-    key = os.environ.get("CM_SIM_API_KEY") or os.environ.get("OPENAI_API_KEY")
+    for field in Settings.model_fields:
+        if field not in SECRET_FIELDS and os.environ.get(env_name(field)):
+            values[field] = os.environ[env_name(field)]
+    key = os.environ.get(env_name("api_key")) or os.environ.get("OPENAI_API_KEY")
     if key:
         values["api_key"] = key
     values.update({k: v for k, v in overrides.items() if v is not None})

@@ -9,19 +9,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from simulator.assessor_rules import RuleBasedAssessor
 from simulator.config import PROVIDERS, Settings, load_settings
-from simulator.protocols import Grader
+from simulator.errors import ConfigError
+from simulator.grading import RuleBasedAssessor
+from simulator.protocols import Grader, Retriever
 
 if TYPE_CHECKING:
-    from simulator.cards import KnowledgeContent
     from simulator.community import LLMVoice
-    from simulator.grading import ExemplarGrader, Featurizer, Retriever
-    from simulator.knowledge import ChromaKnowledgeBase
+    from simulator.grading import ExemplarGrader, Featurizer
+    from simulator.knowledge import ChromaKnowledgeBase, KnowledgeContent
     from simulator.store import SqlStore
 
 
-class UnknownProvider(ValueError):
+class UnknownProvider(ConfigError):
     pass
 
 
@@ -54,28 +54,32 @@ GRADERS = ("exemplar", "rules")
 
 
 def calibration_path() -> Path:
-    from simulator.catalog import knowledge_dir
+    from simulator.paths import FITTED
 
-    return knowledge_dir() / "grader-calibration.json"
+    return FITTED / "calibration.json"
 
 
 def addressee_path() -> Path:
-    from simulator.catalog import knowledge_dir
+    from simulator.paths import FITTED
 
-    return knowledge_dir() / "grader-addressee.json"
+    return FITTED / "addressee.json"
 
 
 def make_featurizer(settings: Settings | None = None) -> Featurizer:
     """Exemplar embeddings (cached on disk) and the reply encoder, on the configured model."""
     import numpy as np
 
-    from simulator.addressee import AddresseeModel
-    from simulator.catalog import all_scenarios, practice_ids
-    from simulator.exemplars import ExemplarBank, exemplar_texts
-    from simulator.grader_devset import load_dev_set
-    from simulator.grading import Featurizer
+    from simulator.content import all_scenarios, practice_ids
+    from simulator.evals import load_dev_set
+    from simulator.grading import (
+        AddresseeModel,
+        ExemplarBank,
+        Featurizer,
+        Graded,
+        Neighbours,
+        exemplar_texts,
+    )
     from simulator.knowledge import Embedder
-    from simulator.neighbours import Graded, Neighbours
 
     settings = settings or load_settings()
     embedder = Embedder(settings.embedding_model)
@@ -94,7 +98,7 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
     )
     graded = [Graded(i.id, i.scenario, i.lang, i.expert, dict(i.criteria)) for i in dev]
     # Ids no one writes to a customer: a reply naming them is talking to the grader.
-    from simulator.cues import FEATURE_CUES
+    from simulator.content import FEATURE_CUES
 
     guarded = (
         set(practice_ids() or ())
@@ -114,12 +118,11 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
 def make_exemplar_grader(
     settings: Settings | None = None, retriever: Retriever | None = None
 ) -> ExemplarGrader:
-    from simulator.calibration import Calibration
-    from simulator.grading import ExemplarGrader
+    from simulator.grading import Calibration, ExemplarGrader
 
     path = calibration_path()
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no grader calibration; run `cm-sim eval grader --fit`")
+        raise ConfigError(f"{path}: no grader calibration; run `cm-sim eval grader --fit`")
     cards = {card.id: card for card in load_knowledge_content().cards}
     return ExemplarGrader(make_featurizer(settings), Calibration.load(path), cards, retriever)
 
@@ -131,7 +134,7 @@ def make_grader(name: str | None = None, retriever: Retriever | None = None) -> 
     if name == "rules":
         return RuleBasedAssessor()
     if name != "exemplar":
-        raise ValueError(f"unknown grader {name!r}; available: {', '.join(GRADERS)}")
+        raise ConfigError(f"unknown grader {name!r}; available: {', '.join(GRADERS)}")
     grader = make_exemplar_grader(settings, retriever)
     if settings.judge_provider is None:
         return grader
@@ -140,7 +143,7 @@ def make_grader(name: str | None = None, retriever: Retriever | None = None) -> 
 
 def with_judge(grader: ExemplarGrader, settings: Settings) -> Grader:
     """The calibrated grader with an LLM judge on the judge's own provider and model."""
-    from simulator.judge_llm import JudgedGrader, LLMJudge
+    from simulator.grading import JudgedGrader, LLMJudge
     from simulator.llm import make_chat_model
 
     assert settings.judge_provider is not None
@@ -162,8 +165,9 @@ def with_judge(grader: ExemplarGrader, settings: Settings) -> Grader:
 
 
 def load_knowledge_content() -> KnowledgeContent:
-    from simulator.cards import load_content
-    from simulator.catalog import knowledge_dir, practice_ids
+    from simulator.content import practice_ids
+    from simulator.knowledge import load_content
+    from simulator.paths import knowledge_dir
 
     return load_content(knowledge_dir(), practice_ids())
 

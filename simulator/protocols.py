@@ -1,21 +1,24 @@
 """The roles the engine depends on, and the data that crosses them.
 
-Implementations are named by prefix (`RuleBasedAssessor`, `ScriptedVoice`, later
-`LlamaCppVoice`, `ChromaKnowledgeBase`); the engine only knows these protocols.
+Implementations are named by prefix (`ExemplarGrader`, `LLMVoice`, `ChromaKnowledgeBase`,
+`SqlStore`; test doubles `Fake...`/`Scripted...`); the engine, the CLI and the pages know
+these protocols, and `simulator/factory.py` is the one place that builds the concrete parts.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal, Protocol
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from simulator.scenario import Lang, Persona, Scenario
+from simulator.content import Frozen, Lang, Persona, Scenario
 
-
-class Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+if TYPE_CHECKING:
+    from simulator.engine import SessionState, TurnRecord
+    from simulator.knowledge import Hit, IndexReport, KnowledgeContent, Mode
+    from simulator.store import SessionSummary, StoredSession, StoredTurn
 
 
 class CriterionScore(Frozen):
@@ -51,6 +54,10 @@ class Grader(Protocol):
 
     def assess(self, reply: str, context: GradingContext) -> Assessment: ...
 
+    def assess_many(self, replies: Sequence[tuple[str, GradingContext]]) -> list[Assessment]:
+        """Several replies at once, in order (a batch shares its model calls)."""
+        ...
+
 
 class VoiceRequest(Frozen):
     """Everything a voice needs to write one persona's post; `fallback` is the scripted line."""
@@ -75,3 +82,69 @@ class CommunityVoice(Protocol):
     def speak(
         self, request: VoiceRequest, on_token: Callable[[str], None] | None = None
     ) -> str: ...
+
+
+class Retriever(Protocol):
+    """What the grader needs of the knowledge base: the practice cards that apply."""
+
+    def card_ids(self, query: str, lang: Lang, k: int = 5) -> list[str]: ...
+
+
+class KnowledgeBase(Retriever, Protocol):
+    """Cards and articles, indexed and searched (the Knowledge page, `cm-sim search`)."""
+
+    content: KnowledgeContent
+
+    def build(self, progress: Callable[[int, int], None] | None = None) -> IndexReport: ...
+
+    def search(
+        self,
+        query: str,
+        lang: Lang,
+        k: int = 5,
+        mode: Mode = "hybrid",
+        kinds: tuple[str, ...] = ("card", "article"),
+        situation: str | None = None,
+        scenario: str | None = None,
+    ) -> list[Hit]: ...
+
+
+class Store(Protocol):
+    """Sessions kept turn by turn: a reply is committed before it is graded and answered."""
+
+    def session(self) -> AbstractContextManager[Any]:
+        """A database session for the store's own rooms (accounts, campaigns, results)."""
+        ...
+
+    def create_session(
+        self,
+        state: SessionState,
+        provider: str,
+        reply_time_limit_s: int,
+        participant_id: str | None = None,
+        campaign_id: str | None = None,
+    ) -> str: ...
+
+    def attempt(self, participant_id: str, scenario_id: str) -> str | None: ...
+
+    def get(self, session_id: str, participant_id: str | None = None) -> StoredSession: ...
+
+    def list(
+        self,
+        participant_id: str | None = None,
+        campaign_id: str | None = None,
+        limit: int = 1000,
+    ) -> list[SessionSummary]: ...
+
+    def receive(
+        self,
+        session_id: str,
+        turn: int,
+        reply: str,
+        choice: str | None = None,
+        delay_s: float | None = None,
+    ) -> StoredTurn: ...
+
+    def complete(self, session_id: str, record: TurnRecord, state: SessionState) -> bool: ...
+
+    def dispose(self) -> None: ...

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 
-from simulator.browser import CHROMIUM_ARGS, chromium_path
-from simulator.catalog import streamlit_command, wait_until_up
+from simulator.bench import CHROMIUM_ARGS, chromium_path, streamlit_command, wait_until_up
 from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from simulator.catalog import get_scenario
+from simulator.content import get_scenario
 from tests.e2e.conftest import AppServer
 
 TEXT = {

@@ -1,0 +1,10 @@
+"""`cm-sim`: the command-line contract of DESIGN.md, one module per command group.
+
+Heavy imports (models, Chroma, the grader) stay inside the commands, so `cm-sim --help` and
+`cm-sim validate` start fast.
+"""
+
+from simulator.cli import content, evals, grade, knowledge, ops, play, store
+from simulator.cli.root import app
+
+__all__ = ["app", "content", "evals", "grade", "knowledge", "ops", "play", "store"]

@@ -1,0 +1,98 @@
+"""`cm-sim eval grader|retrieval|community`: the quality figures on the dev sets."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from simulator.cli.output import ProviderOpt, emit
+from simulator.cli.root import app, sub_app
+
+eval_app = sub_app("Quality figures on the dev sets.")
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("grader")
+def eval_grader(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    do_fit: Annotated[
+        bool, typer.Option("--fit", help="Refit the shipped calibration on the whole dev set.")
+    ] = False,
+    folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation.")] = 5,
+) -> None:
+    """Spearman, pairwise ordering accuracy and injection inflation, cross-validated."""
+    from simulator.evals import fit_addressee, fit_and_save, run_grader_eval
+    from simulator.factory import (
+        addressee_path,
+        calibration_path,
+        load_knowledge_content,
+        make_featurizer,
+    )
+
+    content = load_knowledge_content()
+    if do_fit:
+        featurizer = make_featurizer()
+        report = fit_addressee(featurizer, content, addressee_path())
+        typer.echo(f"addressee model: {report} -> {addressee_path()}", err=True)
+        featurizer = make_featurizer()
+        calibration = fit_and_save(featurizer, calibration_path())
+        typer.echo(f"calibrated on {calibration.replies} replies: {calibration_path()}", err=True)
+    featurizer = make_featurizer()
+    cards = {card.id: card for card in content.cards}
+    result = run_grader_eval(featurizer, cards, k=folds)
+    if as_json:
+        emit(result)
+        return
+    for key in ("spearman", "pairwise_accuracy", "injection_inflation", "replies"):
+        typer.echo(f"{key}: {result.get(key)}")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """recall@5 and MRR on the retrieval dev set, for hybrid, dense and BM25, per language."""
+    from simulator.evals import run_retrieval_eval
+    from simulator.factory import make_knowledge_base
+
+    kb = make_knowledge_base()
+    if kb.build().added:
+        typer.echo("(the index was built first)", err=True)
+    result = run_retrieval_eval(kb)
+    if as_json:
+        emit(result)
+        return
+    for mode in ("hybrid", "dense", "bm25"):
+        typer.echo(f"{mode:>7}: {result[mode]}")
+
+
+@eval_app.command("community")
+def eval_community(
+    provider: Annotated[
+        ProviderOpt | None, typer.Option("--provider", help="Provider to measure.")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Model name or GGUF path.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N cases only.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Acceptance of LLM posts by the validators, per language and validator; latency."""
+    from simulator.config import load_settings
+    from simulator.evals import load_community_cases, run_community_eval
+    from simulator.factory import make_voice
+
+    settings = load_settings(provider=provider.value if provider else None, model=model)
+    voice = make_voice(settings.provider, settings)
+    cases = load_community_cases()[:limit] if limit else load_community_cases()
+    result = run_community_eval(
+        voice,
+        voice.name,
+        cases,
+        progress=lambda done, total: typer.echo(f"\rcase {done}/{total}", err=True, nl=False),
+    )
+    typer.echo("", err=True)
+    if as_json:
+        emit(result)
+    else:
+        for key in ("acceptance", "acceptance_by_lang", "latency_p50_s", "latency_p95_s"):
+            typer.echo(f"{key}: {result[key]}")

@@ -1,0 +1,107 @@
+"""The reference replies the grader compares a reply with, embedded once.
+
+Exemplars are content we already ship: each scenario's model answers (what good looks like
+at each turn) and each practice card's "do" and "don't" replies. Their embeddings are
+cached on disk under the data directory, keyed by the model name and the texts, so a
+`cm-sim grade` call does not re-embed ~800 sentences every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from simulator.content import LANGS, Lang, Scenario
+from simulator.knowledge import KnowledgeContent
+
+Matrix = NDArray[np.float32]
+EncodeFn = Callable[[list[str]], Matrix]
+
+
+def exemplar_texts(
+    content: KnowledgeContent,
+    scenarios: Sequence[Scenario],
+    graded: Sequence[tuple[str, str]] = (),
+) -> dict[str, list[str]]:
+    """Every exemplar text by key: `answer:<scenario>:<turn>:<lang>`, `do|dont:<card>:<lang>`,
+    `criterion:<scenario>:<criterion>:<lang>` and `graded:<id>` (expert-graded replies)."""
+    texts: dict[str, list[str]] = {f"graded:{key}": [text] for key, text in graded}
+    for scenario in scenarios:
+        for answer in scenario.model_answers:
+            for lang in LANGS:
+                key = f"answer:{scenario.id}:{answer.turn}:{lang}"
+                texts.setdefault(key, []).append(answer.text.get(lang))
+        for criterion in scenario.rubric:
+            for lang in LANGS:
+                texts[f"criterion:{scenario.id}:{criterion.id}:{lang}"] = [
+                    criterion.description.get(lang)
+                ]
+    for card in content.cards:
+        for lang in LANGS:
+            texts[f"do:{card.id}:{lang}"] = [example.get(lang) for example in card.do]
+            texts[f"dont:{card.id}:{lang}"] = [example.get(lang) for example in card.dont]
+    return texts
+
+
+@dataclass
+class ExemplarBank:
+    """Normalised embeddings of the exemplars, by key; cosine similarity is a dot product."""
+
+    vectors: dict[str, Matrix] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, texts: dict[str, list[str]], encode: EncodeFn, cache_dir: Path | None, model: str
+    ) -> ExemplarBank:
+        keys = sorted(texts)
+        flat = [text for key in keys for text in texts[key]]
+        digest = hashlib.sha256(json.dumps([model, keys, flat]).encode()).hexdigest()[:16]
+        cache = cache_dir / f"exemplars-{digest}.npy" if cache_dir else None
+        if cache is not None and cache.exists():
+            matrix = np.load(cache)
+        else:
+            matrix = np.asarray(encode(flat), dtype=np.float32)
+            if cache is not None:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                # Write then rename: a reader never sees half a file.
+                tmp = cache.with_suffix(".tmp.npy")
+                np.save(tmp, matrix)
+                tmp.replace(cache)
+        vectors: dict[str, Matrix] = {}
+        start = 0
+        for key in keys:
+            end = start + len(texts[key])
+            vectors[key] = matrix[start:end]
+            start = end
+        return cls(vectors)
+
+    def best(self, vector: Matrix, key: str) -> float:
+        """Highest cosine similarity between the reply and the exemplars under `key` (0 if none)."""
+        found = self.vectors.get(key)
+        if found is None or not len(found):
+            return 0.0
+        return float(np.max(found @ vector))
+
+    def best_of(self, vector: Matrix, keys: Sequence[str]) -> float:
+        values = [self.best(vector, key) for key in keys if key in self.vectors]
+        return max(values) if values else 0.0
+
+    def mean_best(self, vector: Matrix, keys: Sequence[str]) -> float:
+        values = [self.best(vector, key) for key in keys if key in self.vectors]
+        return float(np.mean(values)) if values else 0.0
+
+    def answer_keys(self, scenario: str, lang: Lang) -> list[str]:
+        prefix = f"answer:{scenario}:"
+        return [k for k in self.vectors if k.startswith(prefix) and k.endswith(f":{lang}")]
+
+    def turn_answer_key(self, scenario: str, turn: int, lang: Lang) -> str | None:
+        """The model answer for this turn, or the latest one before it."""
+        turns = sorted(int(k.split(":")[2]) for k in self.answer_keys(scenario, lang))
+        chosen = next((t for t in reversed(turns) if t <= turn), turns[0] if turns else None)
+        return None if chosen is None else f"answer:{scenario}:{chosen}:{lang}"

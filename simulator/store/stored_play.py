@@ -1,0 +1,188 @@
+"""Playing a stored session: the one code path of the app, `cm-sim play --save` and tests.
+
+Order matters: a reply is checked, then committed, then graded and answered. If the
+process dies after the commit, `finish_pending` plays the stored reply on the next visit,
+so an acknowledged reply is never lost and never graded twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError
+
+from simulator.content import Lang, ReplyItem, Scenario, get_scenario
+from simulator.engine import Session, SessionState, TokenSink, TurnRecord
+from simulator.errors import InputError
+from simulator.protocols import CommunityVoice, Grader, Store
+from simulator.store.accounts import Participant
+from simulator.store.campaigns import get_campaign
+from simulator.store.sessions import StoredSession, StoredTurn
+
+
+class StaleTurn(InputError):
+    """A reply for a turn that is neither the next one nor one already played."""
+
+
+def scenario_for(stored: StoredSession) -> Scenario:
+    """The scenario as this session plays it: a campaign may set its own reply time limit."""
+    scenario = get_scenario(stored.summary.scenario_id)
+    if scenario.reply_time_limit_s == stored.reply_time_limit_s:
+        return scenario
+    return scenario.model_copy(update={"reply_time_limit_s": stored.reply_time_limit_s})
+
+
+def start_session(
+    store: Store,
+    scenario: Scenario,
+    lang: Lang,
+    seed: int,
+    grader: Grader,
+    voice: CommunityVoice,
+    participant_id: str | None = None,
+    campaign_id: str | None = None,
+    reply_time_limit_s: int | None = None,
+) -> str:
+    limit = reply_time_limit_s or scenario.reply_time_limit_s
+    if limit != scenario.reply_time_limit_s:
+        scenario = scenario.model_copy(update={"reply_time_limit_s": limit})
+    session = Session.start(scenario, lang, seed, grader, voice)
+    return store.create_session(session.state, voice.name, limit, participant_id, campaign_id)
+
+
+def _record(stored: StoredSession, turn: int) -> TurnRecord:
+    record = stored.turns[turn - 1].record
+    if record is None:  # pragma: no cover - a played turn always has its record
+        raise StaleTurn(f"turn {turn} has no record")
+    return record
+
+
+def _play(
+    store: Store,
+    stored: StoredSession,
+    received: StoredTurn,
+    grader: Grader,
+    voice: CommunityVoice,
+    on_token: TokenSink | None,
+) -> TurnRecord:
+    session = Session(scenario_for(stored), grader, voice, stored.state)
+    record = session.submit(
+        received.reply, delay_s=received.delay_s, choice=received.choice, on_token=on_token
+    )
+    if store.complete(stored.id, record, session.state):
+        return record
+    # Another process (a second replica, a rerun) completed this turn first: its stands.
+    return _record(store.get(stored.id), received.turn)
+
+
+def play_turn(
+    store: Store,
+    session_id: str,
+    turn: int,
+    reply: str,
+    grader: Grader,
+    voice: CommunityVoice,
+    *,
+    delay_s: float | None = None,
+    choice: str | None = None,
+    on_token: TokenSink | None = None,
+    on_received: Callable[[StoredTurn], None] | None = None,
+    participant_id: str | None = None,
+) -> TurnRecord:
+    """Play `turn` of a stored session, exactly once.
+
+    A turn already played returns its record (nothing is graded again). The reply is
+    committed before grading; `on_received` is called once it is safe on disk.
+    """
+    stored = store.get(session_id, participant_id)
+    state = stored.state
+    if turn <= state.turn:
+        return _record(stored, turn)
+    if turn != state.turn + 1:
+        raise StaleTurn(f"turn {turn} is not the next turn ({state.turn + 1})")
+    pending = stored.pending
+    if pending is None:
+        Session(scenario_for(stored), grader, voice, state).check(reply, choice)
+        pending = store.receive(session_id, turn, reply, choice, delay_s)
+    if on_received is not None:
+        on_received(pending)
+    return _play(store, stored, pending, grader, voice, on_token)
+
+
+def finish_pending(
+    store: Store,
+    session_id: str,
+    grader: Grader,
+    voice: CommunityVoice,
+    on_token: TokenSink | None = None,
+    participant_id: str | None = None,
+) -> TurnRecord | None:
+    """Play a reply that was stored but not played (the server stopped in between)."""
+    stored = store.get(session_id, participant_id)
+    pending = stored.pending
+    if pending is None or pending.turn != stored.state.turn + 1:
+        return None
+    return _play(store, stored, pending, grader, voice, on_token)
+
+
+def assessment_session(
+    store: Store, participant: Participant, grader: Grader, voice: CommunityVoice
+) -> str | None:
+    """A candidate's next session: the campaign's first scenario they have not finished,
+    created on demand under the campaign's conditions (language, seed, time limit). None
+    when every scenario is done. One attempt: a scenario once ended is never replayed."""
+    campaign = get_campaign(store, participant.campaign_id or "")
+    if campaign is None:
+        return None
+    for scenario_id in campaign.scenarios:
+        existing = store.attempt(participant.id, scenario_id)
+        if existing is None:
+            try:
+                return start_session(
+                    store,
+                    get_scenario(scenario_id),
+                    "en" if campaign.lang == "en" else "fr",
+                    campaign.seed,
+                    grader,
+                    voice,
+                    participant_id=participant.id,
+                    campaign_id=campaign.id,
+                    reply_time_limit_s=campaign.reply_time_limit_s,
+                )
+            except IntegrityError:
+                # The same candidate in two tabs: the other tab created it first.
+                existing = store.attempt(participant.id, scenario_id)
+                assert existing is not None
+        if not store.get(existing).summary.ended:
+            return existing
+    return None
+
+
+def play_stored(
+    store: Store,
+    scenario: Scenario,
+    lang: Lang,
+    replies: list[ReplyItem],
+    seed: int,
+    grader: Grader,
+    voice: CommunityVoice,
+) -> tuple[str, SessionState, int]:
+    """Headless play the app's way: each reply committed, then graded and answered.
+    Returns (session id, final state, replies used)."""
+    session_id = start_session(store, scenario, lang, seed, grader, voice)
+    used = 0
+    for turn, item in enumerate(replies, start=1):
+        if store.get(session_id).summary.ended:
+            break
+        play_turn(
+            store,
+            session_id,
+            turn,
+            item.text,
+            grader,
+            voice,
+            delay_s=item.delay_s,
+            choice=item.choice,
+        )
+        used += 1
+    return session_id, store.get(session_id).state, used
