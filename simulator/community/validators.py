@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from simulator.content import fold
+from simulator.content import FRENCH_GRAMMAR_WORDS, SEARCH_STOPWORDS, fold
 
 MIN_CHARS = 12
 MIN_WORDS = 3
@@ -175,8 +175,11 @@ _MARKUP = re.compile(r"(\*\*|__|^#+\s|^\s*(\d+[.)]|[-*\u2022])\s)", re.MULTILINE
 
 
 def _names(ctx: PostContext) -> list[str]:
-    parts = [p for p in re.split(r"[\s.]+", ctx.persona_name) if len(p) > 2]
-    return [fold(p).lower() for p in parts] + [fold(ctx.persona_handle).lower()]
+    """The words that name the persona: an organisation's name ("Les Rayons de Garonne")
+    holds grammar words that any post may use, and those do not count."""
+    parts = [fold(p).lower() for p in re.split(r"[\s.]+", ctx.persona_name) if len(p) > 2]
+    names = [p for p in parts if p not in SEARCH_STOPWORDS | FRENCH_GRAMMAR_WORDS]
+    return [*names, fold(ctx.persona_handle).lower()]
 
 
 def check_character(text: str, ctx: PostContext) -> str | None:
