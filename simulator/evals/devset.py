@@ -34,8 +34,13 @@ class GradedReply(Strict):
     expert: Grade
     criteria: dict[str, Grade]
     rationale: Annotated[str, Field(min_length=3)]
+    # What kind of reply it is (false-promise, stock-apology, closing...), for the figures.
+    kind: str | None = None
     # Filled from the file, not written in it.
     scenario: str = ""
+    # Which set it comes from: `grader` (written with the first grader) or `grader-blind`
+    # (written and graded by someone who never saw the grader).
+    source: str = ""
 
 
 class DevFile(Strict):
@@ -98,14 +103,23 @@ def load_dev_file(path: Path) -> list[GradedReply]:
         seen.add(item.id)
     if problems:
         raise ContentError(problems)
-    return [item.model_copy(update={"scenario": parsed.scenario}) for item in parsed.items]
+    source = path.parent.name
+    return [
+        item.model_copy(update={"scenario": parsed.scenario, "source": source})
+        for item in parsed.items
+    ]
+
+
+DEV_SETS = ("grader", "grader-blind")
 
 
 def load_dev_set(folder: Path | None = None) -> list[GradedReply]:
-    folder = folder or evalsets_dir() / "grader"
+    """Every graded reply: of one folder, or of both shipped sets (ids are unique across)."""
+    folders = [folder] if folder is not None else [evalsets_dir() / name for name in DEV_SETS]
     items: list[GradedReply] = []
-    for path in sorted(folder.glob("*.yaml")):
-        items.extend(load_dev_file(path))
+    for where in folders:
+        for path in sorted(where.glob("*.yaml")):
+            items.extend(load_dev_file(path))
     return items
 
 
