@@ -82,10 +82,13 @@ class Card(Frozen):
     do: Annotated[list[Text], Field(min_length=2)]
     dont: Annotated[list[Text], Field(min_length=2)]
     keywords: Keywords | None = None
+    # How a CM or a trainee would bring this practice up: situations met and questions asked,
+    # in their own words. Indexed one by one, so a described situation finds its practice.
+    questions: Annotated[list[Text], Field(max_length=8)] = []
 
     def full_text(self, lang: Lang) -> str:
         """Title, summary and every example reply: the card as one lexical document."""
-        examples = [e.get(lang) for e in (*self.do, *self.dont)]
+        examples = [e.get(lang) for e in (*self.do, *self.dont, *self.questions)]
         return "\n".join([self.title.get(lang), self.summary(lang), *examples])
 
     def summary(self, lang: Lang) -> str:
