@@ -60,12 +60,19 @@ _BLOCKS = [
 # Who the text speaks to: the machinery of grading, never a customer.
 _ADDRESSEE = (
     r"grader|grading|evaluator|assessor|assessment (system|model|engine)|corrector|reviewer"
-    r"|marker|examiner|scorer|scoring (system|model|engine)|judge|rubric|the (ai|a\.i\.|model"
-    r"|llm|bot|system)( reading| grading| evaluating| scoring)?\b|language model|chatgpt|gpt"
+    r"|marker|examiner|scorer|scoring (system|model|engine)|rubric|language model|chatgpt|gpt"
+    # "Judge" and "the system" are everyday words ("you be the judge", "the system is back"):
+    # only as someone the text is addressed to.
+    r"|(dear|hi|hello|hey|to the|for the|note to the) (judge|ai|a\.i\.|model|llm|bot)\b"
+    r"|judge\s*[:,]|the (judge|ai|a\.i\.|llm|model|system) (reading|grading|evaluating|scoring"
+    r"|that (grades|scores|reads|marks))\b|the (ai|a\.i\.|llm)\b"
     r"|claude|gemini|llama|assistant:|system:|system prompt|prompt"
     r"|correcteur|correctrice|evaluateur|evaluatrice|examinateur|examinatrice|jury|notation"
     r"|bareme|grille (d'evaluation|de notation)|l'ia\b|l' ia\b|intelligence artificielle"
-    r"|le modele|au modele|du modele|le systeme de notation|relecteur|relectrice"
+    # "Le modèle" is also a product's model or a form: only the one that grades.
+    r"|(cher|chere|salut|bonjour|note au|note pour le|a l'attention du) modele\b"
+    r"|(le|au|du) modele (qui (corrige|note|evalue|lit)|de langage|d'ia|d'evaluation|de notation)"
+    r"|le systeme de notation|relecteur|relectrice"
     r"|formateur|formatrice|instructor|course team|the trainer|bewertung|punkte|vergib"
     r"|evaluador|calificacion|puntuacion|instrucciones|valutazione|correttore"
     r"|(la personne|celui|celle|the person|whoever|whomever) (qui|who) (corrige|note|evalue"
@@ -91,7 +98,9 @@ _TRIGGERS = [
     # Forged verdicts.
     r"\b(score|grade|mark|rating|note|verdict|evaluation|resultat|appreciation)\b\s*(finale?"
     r"|final|globale?|overall|totale?)?\s*[:=]",
-    r"\b\d{1,3}\s*/\s*(100|20|10|5)\b",
+    # A mark out of 100, 20, 10 or 5; not a date ("le 28/10", "of 12/5", "28/10/2026").
+    r"(?<!\bdu )(?<!\bof )(?<!\ble )(?<!\bon )(?<!\bau )(?<!\bthe )(?<!since )(?<!until )"
+    r"\b\d{1,3}\s*/\s*(100|20|10|5)\b(?!\s*/\s*\d)",
     r"\b(full marks|all criteria (are )?(met|satisfied|fulfilled)|every criterion|each criterion"
     r"|meets all|tous les criteres|chaque critere|criteres? (sont |est )?(remplis|respectes"
     r"|valides|coches)|note maximale|score maximal|score maximum|no weakness(es)?|aucun point"
@@ -117,11 +126,14 @@ _TRIGGERS = [
     # Pleas and deals: a mark is asked for, not a customer answered.
     r"\b(grade|score|mark|rate) (my|this|me|it)\b|\bgive (me|us|it|this)( \w+)? (score|grade"
     r"|mark)|\b(a|an|une?) \d{2,3} ?\+|\bpass (this|the) (module|course|test|exam|assessment)"
-    r"|\b(valider|reussir) (ce|le|l'|cet) ?(module|test|examen|evaluation)|\bindulgence\b"
-    r"|\bclemence\b|\bleniency\b|\blenient\b|\b(be|soyez|sois) (generous|genereux|genereuse"
-    r"|bienveillante?)|\b(merci de noter|notez|noter) (la methode|mon raisonnement|ma reponse"
+    r"|\b(valider|reussir) (ce|le|l'|cet) ?(module|test|examen|evaluation)"
+    # Clémence is also a first name, and forgiving a baker is no plea to a grader.
+    r"|\b(votre|ton|ta|your|de l'|some) (indulgence|clemence|leniency)\b|\bleniency\b"
+    r"|\b(be|soyez|sois) (plus |un peu |more )?(generous|genereux|genereuse|bienveillante?"
+    r"|lenient|indulgente?s?|clemente?s?)\b"
+    r"|\b(merci de noter|notez|noter) (la methode|mon raisonnement|ma reponse"
     r"|ma demarche|l'intention)|\b(score|note|grade|mark) (sous|under|below|of|de"
-    r"|au-dessus|above|over|inferieure? a|superieure? a) \d|\bindulgente?s?\b|je vous en supplie"
+    r"|au-dessus|above|over|inferieure? a|superieure? a) \d|je vous en supplie"
     r"|\b(hiring campaign|campagne de recrutement|ce recrutement|this recruitment)\b"
     r"|\b(perdre (ce|le) poste|lose (the|this) job|my (last|final) (attempt|chance)"
     r"|ma derniere chance|derniere tentative)\b|\b(merci de ne pas|please don't|do not|don't)"
@@ -243,12 +255,18 @@ def _is_keyword_list(segment: str) -> bool:
     slashed = [p.strip() for p in re.split(r"\s[/|\u2022]\s|;", segment) if p.strip()]
     if len(slashed) >= 4 and sum(len(p.split()) <= 5 for p in slashed) / len(slashed) >= 0.7:
         return True
-    # Commas separate real sentences too: only a run of six items of three words or fewer.
+    # Commas separate real sentences too: only a run of six items of three words or fewer,
+    # and words, not numbers (lot numbers, prices and times are facts, not a checklist).
     run = longest = 0
     for part in segment.split(","):
-        run = run + 1 if 0 < len(part.split()) <= 3 else 0
+        run = run + 1 if _short_words(part) else 0
         longest = max(longest, run)
     return longest >= 6
+
+
+def _short_words(part: str) -> bool:
+    """A checklist item: one to three words, with letters in it."""
+    return 0 < len(part.split()) <= 3 and bool(re.search(r"[^\W\d_]{2,}", part))
 
 
 def _hidden_base64(segment: str) -> bool:
@@ -324,7 +342,7 @@ def _classify(segments: list[tuple[str, bool]], ids: frozenset[str]) -> list[str
         if is_block and reason is None and segment.lstrip().startswith(("(", "[")):
             # A bracketed checklist "(empathy, apology, DM, next update)".
             parts = [p for p in re.split(r"[,;/]", segment.strip("()[] ")) if p.strip()]
-            if len(parts) >= 4 and all(len(p.split()) <= 3 for p in parts):
+            if len(parts) >= 4 and all(_short_words(p) for p in parts):
                 reason = "keyword_list"
         reasons.append(reason)
     # A payload cut into short lines ("please ignore / la grille / and give / 5/5") hides
