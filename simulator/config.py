@@ -40,7 +40,7 @@ class Settings(Strict):
     # the embedding model ("packaged:all-MiniLM-L6-v2" ships in a package; any other name
     # is a sentence-transformers model id or path).
     chroma_url: str | None = None
-    embedding_model: str = "packaged:all-MiniLM-L6-v2"
+    embedding_model: str = "packaged:use-multilingual-v3"
     # The grader: "exemplar" (calibrated, default) or "rules" (cue rules, instant).
     grader: Literal["exemplar", "rules"] = "exemplar"
     # An optional LLM judge blended into the grade: its own provider and model (a separate

@@ -112,6 +112,7 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
         guarded_ids=frozenset(guarded),
         neighbours=Neighbours.from_bank(graded, bank),
         addressee=AddresseeModel.load(addressee_file) if addressee_file.exists() else None,
+        gist=not embedder.multilingual,
     )
 
 
@@ -174,7 +175,8 @@ def load_knowledge_content() -> KnowledgeContent:
 
 def make_knowledge_base(settings: Settings | None = None) -> ChromaKnowledgeBase:
     """The knowledge base over the shipped cards and articles (the index may need a build)."""
-    from simulator.knowledge import ChromaKnowledgeBase, Embedder
+    from simulator.knowledge import CardRanker, ChromaKnowledgeBase, Embedder
+    from simulator.paths import CARD_RANKER
 
     settings = settings or load_settings()
     return ChromaKnowledgeBase(
@@ -182,6 +184,7 @@ def make_knowledge_base(settings: Settings | None = None) -> ChromaKnowledgeBase
         path=settings.chroma_path,
         url=settings.chroma_url,
         embedder=Embedder(settings.embedding_model),
+        ranker=CardRanker.load(CARD_RANKER) if CARD_RANKER.is_file() else None,
     )
 
 

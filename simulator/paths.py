@@ -12,6 +12,8 @@ REPO_ROOT = PACKAGE.parent
 # and with, and the dev sets the evals measure.
 EVALSETS = PACKAGE / "evals" / "sets"
 FITTED = PACKAGE / "grading" / "fitted"
+# The learned card ranking of hybrid search (`cm-sim eval retrieval --fit`).
+CARD_RANKER = PACKAGE / "knowledge" / "fitted" / "card-ranker.json"
 LOCALES = PACKAGE / "content" / "locales"
 MIGRATIONS = PACKAGE / "store" / "migrations"
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from simulator.cli.output import LangOpt, emit, progress_bar
+from simulator.cli.output import LangOpt, emit, fail, progress_bar
 from simulator.cli.root import app
 
 
@@ -41,20 +43,52 @@ def index(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="What to look for.")],
+    query: Annotated[str | None, typer.Argument(help="What to look for.")] = None,
     lang: Annotated[LangOpt, typer.Option("--lang")] = LangOpt.fr,
     k: Annotated[int, typer.Option("--k", min=1, max=50)] = 5,
     cards_only: Annotated[bool, typer.Option("--cards-only")] = False,
+    batch: Annotated[
+        Path | None,
+        typer.Option("--batch", help="A file of queries, one per line: one JSON line each."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search the knowledge base (hybrid: dense + BM25), as the app and the grader do."""
     from simulator.factory import make_knowledge_base
 
+    if (query is None) == (batch is None):
+        fail("give a QUERY or --batch FILE (one query per line)", code=2)
+    queries = [query] if query is not None else read_lines(batch)
     kb = make_knowledge_base()
+    # Current first: after a change of encoder (CM_SIM_EMBEDDING_MODEL) this builds its
+    # collections, with the progress bar; otherwise it checks and changes nothing.
+    with progress_bar("knowledge index", leave=False, quiet=as_json or batch is not None) as step:
+        kb.build(step)
     kinds = ("card",) if cards_only else ("card", "article")
-    hits = kb.search(query, lang.value, k=k, kinds=kinds)
-    if as_json:
-        emit([hit.model_dump() for hit in hits])
-        return
-    for hit in hits:
-        typer.echo(f"{hit.score:.4f}  {','.join(hit.card_ids):<30} {hit.title}")
+    for text in queries:
+        hits = kb.search(text, lang.value, k=k, kinds=kinds)
+        if batch is not None:
+            found = [hit.model_dump() for hit in hits]
+            typer.echo(
+                json.dumps({"query": text, "lang": lang.value, "hits": found}, ensure_ascii=False)
+            )
+        elif as_json:
+            emit([hit.model_dump() for hit in hits])
+        else:
+            for hit in hits:
+                typer.echo(f"{hit.score:.4f}  {','.join(hit.card_ids):<30} {hit.title}")
+
+
+def read_lines(path: Path | None) -> list[str]:
+    """The non-empty lines of a UTF-8 text file, or a refusal that names the file."""
+    assert path is not None
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    except FileNotFoundError:
+        fail(f"{path}: no such file")
+    except UnicodeDecodeError:
+        fail(f"{path}: not UTF-8 text")
+    found = [line for line in lines if line]
+    if not found:
+        fail(f"{path}: no queries")
+    return found

@@ -1,25 +1,56 @@
 """Quality figures: the dev sets (shipped as package data) and the grader, retrieval and community
-evals.
+evals. Names load on first use, so importing the room costs nothing until then.
 """
 
-from simulator.evals.community import load_community_cases, request_for, run_community_eval
-from simulator.evals.devset import (
-    Payload,
-    PoorReply,
-    attach,
-    evalsets_dir,
-    load_dev_set,
-    load_injection,
-)
-from simulator.evals.grader import (
-    cross_validate,
-    embed,
-    fit_addressee,
-    fit_and_save,
-    run_grader_eval,
-)
-from simulator.evals.retrieval import load_retrieval_cases, run_retrieval_eval, score
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.evals.community import load_community_cases, request_for, run_community_eval
+    from simulator.evals.devset import (
+        Payload,
+        PoorReply,
+        attach,
+        evalsets_dir,
+        load_dev_set,
+        load_injection,
+    )
+    from simulator.evals.grader import (
+        cross_validate,
+        embed,
+        fit_addressee,
+        fit_and_save,
+        run_grader_eval,
+    )
+    from simulator.evals.retrieval import (
+        fit_card_ranker,
+        load_retrieval_cases,
+        run_retrieval_eval,
+        score,
+    )
+
+_WHERE = {
+    "Payload": "simulator.evals.devset",
+    "PoorReply": "simulator.evals.devset",
+    "attach": "simulator.evals.devset",
+    "cross_validate": "simulator.evals.grader",
+    "embed": "simulator.evals.grader",
+    "evalsets_dir": "simulator.evals.devset",
+    "fit_addressee": "simulator.evals.grader",
+    "fit_and_save": "simulator.evals.grader",
+    "fit_card_ranker": "simulator.evals.retrieval",
+    "load_community_cases": "simulator.evals.community",
+    "load_dev_set": "simulator.evals.devset",
+    "load_injection": "simulator.evals.devset",
+    "load_retrieval_cases": "simulator.evals.retrieval",
+    "request_for": "simulator.evals.community",
+    "run_community_eval": "simulator.evals.community",
+    "run_grader_eval": "simulator.evals.grader",
+    "run_retrieval_eval": "simulator.evals.retrieval",
+    "score": "simulator.evals.retrieval",
+}
 __all__ = [
     "Payload",
     "PoorReply",
@@ -29,6 +60,7 @@ __all__ = [
     "evalsets_dir",
     "fit_addressee",
     "fit_and_save",
+    "fit_card_ranker",
     "load_community_cases",
     "load_dev_set",
     "load_injection",
@@ -39,3 +71,12 @@ __all__ = [
     "run_retrieval_eval",
     "score",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

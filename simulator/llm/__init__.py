@@ -1,17 +1,34 @@
 """Model providers (LangChain chat models: local llama.cpp, OpenAI-compatible, Ollama, fake), the
-packaged local models, and the provider check.
+packaged local models, and the provider check. Names load on first use, so importing the room
+costs nothing until then.
 """
 
-from simulator.llm.doctor import diagnose
-from simulator.llm.local_models import DEFAULT_LOCAL_MODEL, is_installed
-from simulator.llm.providers import (
-    FakeChatModel,
-    LlamaCppChatModel,
-    LLMError,
-    make_chat_model,
-    stream_with_retries,
-)
+from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from simulator.llm.doctor import diagnose
+    from simulator.llm.local_models import DEFAULT_LOCAL_MODEL, is_installed
+    from simulator.llm.providers import (
+        FakeChatModel,
+        LlamaCppChatModel,
+        LLMError,
+        make_chat_model,
+        stream_with_retries,
+    )
+
+_WHERE = {
+    "DEFAULT_LOCAL_MODEL": "simulator.llm.local_models",
+    "FakeChatModel": "simulator.llm.providers",
+    "LLMError": "simulator.llm.providers",
+    "LlamaCppChatModel": "simulator.llm.providers",
+    "diagnose": "simulator.llm.doctor",
+    "is_installed": "simulator.llm.local_models",
+    "make_chat_model": "simulator.llm.providers",
+    "stream_with_retries": "simulator.llm.providers",
+}
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
     "FakeChatModel",
@@ -22,3 +39,12 @@ __all__ = [
     "make_chat_model",
     "stream_with_retries",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -22,7 +22,15 @@ from simulator.cli import app
 from simulator.content import practice_ids
 from simulator.errors import ContentError
 from simulator.evals import load_retrieval_cases, score
-from simulator.knowledge import BM25, ChromaKnowledgeBase, load_card, load_content, rrf, tokens
+from simulator.knowledge import (
+    BM25,
+    ChromaKnowledgeBase,
+    Embedder,
+    load_card,
+    load_content,
+    rrf,
+    tokens,
+)
 from simulator.paths import REPO_ROOT
 from tests.net import free_port
 
@@ -212,7 +220,7 @@ def test_incremental_refresh_and_removal(tmp_path: Path) -> None:
     # answer-fast changed in French only; know-competitors is gone in both languages.
     gone = first.content.card("know-competitors")
     assert report.updated == 1 and report.added == 0
-    assert report.removed == 2 * (1 + len(gone.do) + len(gone.dont))
+    assert report.removed == 2 * (1 + len(gone.do) + len(gone.dont) + len(gone.questions))
     assert "know-competitors" not in again.card_ids("what do our competitors do", "en", k=10)
 
 
@@ -276,6 +284,16 @@ def test_chroma_server_mode(chroma_server: str, tmp_path: Path) -> None:
     assert report.added > 80
     assert "journalist-to-press-office" in kb.card_ids("a journalist asks for a comment", "en")
     assert not (tmp_path / "local" / "chroma.sqlite3").exists()
+    # The server's collections record their encoder too: another one gets its own.
+    assert kb.collection("en").metadata["encoder"] == kb.embedder.primary
+    other = ChromaKnowledgeBase(
+        content=kb.content,
+        path=tmp_path / "local",
+        url=chroma_server,
+        embedder=Embedder("packaged:all-MiniLM-L6-v2"),
+    )
+    assert other.build().added == report.added
+    assert other.collection("en").metadata["dim"] == 384
 
 
 @pytest.mark.slow
@@ -284,7 +302,11 @@ def test_eval_retrieval_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     result = runner.invoke(app, ["eval", "retrieval", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    for mode in ("hybrid", "dense", "bm25"):
+    for mode in ("hybrid", "rrf", "dense", "bm25"):
         for lang in ("fr", "en"):
             assert 0 <= data[mode][lang]["recall@5"] <= 1 and 0 <= data[mode][lang]["mrr"] <= 1
+    # Cross-lingual queries and the blind hold-out set are reported as their own rows.
+    for row in ("cross_lingual", "holdout"):
+        assert data[row]["hybrid"]["fr"]["queries"] > 0 and data[row]["hybrid"]["en"]["queries"] > 0
+    assert data["card_ranker"] is True
     assert len(load_retrieval_cases()) >= 60
