@@ -5,7 +5,7 @@ catches the meaning: a logistic regression over sentence embeddings, trained on 
 written to a grader (the payloads of the tuning corpora) against sentences written to a
 community (expert-graded replies, model answers, the cards' example replies, the corpora's
 poor replies). Its threshold is set on out-of-fold scores so that almost no real reply
-sentence is cut. Shipped as `knowledge_base/grader-addressee.json`.
+sentence is cut. Shipped as `simulator/grading/fitted/addressee.json`.
 """
 
 from __future__ import annotations
@@ -48,10 +48,11 @@ class AddresseeModel(Strict):
         return cls.model_validate_json(path.read_text(encoding="utf-8"))
 
 
-def texts_for(segment: str) -> tuple[str, str]:
-    """What is embedded for a segment: its normalised form and its English gist."""
+def texts_for(segment: str, gist: bool = True) -> tuple[str, str]:
+    """What is embedded for a segment: its normalised form and (for an English-trained
+    encoder) its English gist."""
     plain = normalise(segment)
-    return plain, to_english(plain) or plain
+    return plain, (to_english(plain) or plain) if gist else plain
 
 
 def sentences(text: str) -> list[str]:

@@ -101,11 +101,17 @@ class Featurizer:
     guarded_ids: frozenset[str]
     neighbours: Neighbours | None = None
     addressee: AddresseeModel | None = None
+    # An English-trained encoder reads French badly: a word-by-word English gist of each
+    # French text (knowledge/glossary.py) gives it a second reading. A multilingual encoder
+    # places French next to English on its own, and the gist only adds noise.
+    gist: bool = False
 
     def segment_features(self, segments: Sequence[str]) -> Matrix:
-        """What the addressee model reads: the embeddings of the normalised segment and of
-        its English gist, side by side."""
-        pairs = [texts_for(seg) for seg in segments]
+        """What the addressee model reads: the embedding of the normalised segment (and of
+        its English gist, side by side, when the encoder needs one)."""
+        pairs = [texts_for(seg, self.gist) for seg in segments]
+        if not self.gist:
+            return np.asarray(self.encode([p for p, _ in pairs]), dtype=np.float32)
         vectors = np.asarray(
             self.encode([p for p, _ in pairs] + [g for _, g in pairs]), dtype=np.float32
         )
@@ -151,7 +157,7 @@ class Featurizer:
         if not screenings:
             return []
         texts = [s.clean or "-" for s in screenings]
-        french = [i for i, (_, ctx) in enumerate(replies) if ctx.lang == "fr"]
+        french = [i for i, (_, ctx) in enumerate(replies) if ctx.lang == "fr" and self.gist]
         gists = [to_english(texts[i]) or "-" for i in french]
         vectors = np.asarray(self.encode(texts + gists), dtype=np.float32)
         english = dict(zip(french, vectors[len(texts) :], strict=True))
