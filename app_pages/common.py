@@ -20,7 +20,7 @@ from simulator.factory import (
     make_store,
     make_voice,
 )
-from simulator.knowledge import KnowledgeContent
+from simulator.knowledge import Card, KnowledgeContent
 from simulator.protocols import CommunityVoice, Grader, KnowledgeBase, Store
 from simulator.store import (
     NotYourSession,
@@ -160,6 +160,10 @@ def knowledge_base() -> KnowledgeBase | None:
 def knowledge_content() -> KnowledgeContent:
     """The cards and articles (shared, read-only): what debrief and progress pages cite."""
     return load_knowledge_content()
+
+
+def cards_by_id() -> dict[str, Card]:
+    return {card.id: card for card in knowledge_content().cards}
 
 
 @st.cache_resource(show_spinner=False)

@@ -7,15 +7,15 @@ import streamlit as st
 
 from app_pages.common import (
     SESSION_KEY,
+    cards_by_id,
     current_lang,
-    knowledge_content,
     own_session,
     participant,
     refuse_during_assessment,
     safe_text,
 )
 from app_pages.textsafe import escape_markdown
-from app_pages.widgets import criterion_bar, flags_warning
+from app_pages.widgets import criterion_bar, flags_warning, turn_checks
 from simulator.content import get_scenario, t
 from simulator.engine import SessionState, build_report, report_markdown, report_pdf
 
@@ -33,7 +33,7 @@ assert state is not None
 scenario = get_scenario(state.scenario_id)
 # The debrief follows the session's language for the session's texts and the page's for ours.
 report = build_report(scenario, state)
-cards = {card.id: card for card in knowledge_content().cards}
+cards = cards_by_id()
 
 st.subheader(scenario.title.get(state.lang))
 st.metric(t(lang, "debrief.overall", score=f"{report.score:.0f}"), f"{report.score:.0f}/100")
@@ -73,6 +73,9 @@ with mine, st.container(border=True):
 with better, st.container(border=True):
     st.markdown(f"**{t(lang, 'debrief.better_reply')}**")
     safe_text(record.assessment.better_reply)
+if record.assessment.checks or record.assessment.calls_for:
+    with st.container(border=True):
+        turn_checks(record.assessment, lang, cards)
 st.markdown(f"**{t(lang, 'debrief.feedback')}**")
 for scored in record.assessment.criteria:
     title = scenario.criterion(scored.id).title.get(lang)

@@ -13,6 +13,7 @@ import streamlit as st
 
 from app_pages.common import (
     SESSION_KEY,
+    cards_by_id,
     current_lang,
     grader,
     keep_in_url,
@@ -23,7 +24,14 @@ from app_pages.common import (
     voice,
 )
 from app_pages.textsafe import escape_markdown
-from app_pages.widgets import criterion_bar, flags_warning, metrics_panel, post, timer_html
+from app_pages.widgets import (
+    criterion_bar,
+    flags_warning,
+    metrics_panel,
+    post,
+    timer_html,
+    turn_checks,
+)
 from simulator.content import get_scenario, t
 from simulator.engine import ReplyRejected, SessionOver, build_report
 from simulator.store import (
@@ -147,6 +155,9 @@ with feed:
         with last_score:
             st.info(t(lang, "app.last_score", score=f"{last.score:.0f}"))
             flags_warning(last.assessment.flags, lang)
+            if last.assessment.checks or last.assessment.calls_for:
+                with st.expander(t(lang, "checks.heading"), expanded=True):
+                    turn_checks(last.assessment, lang, cards_by_id())
             with st.expander(t(lang, "app.criteria")):
                 for criterion in last.assessment.criteria:
                     criterion_bar(scenario.criterion(criterion.id).title.get(lang), criterion.score)

@@ -14,6 +14,8 @@ from app_pages.common import safe_text
 from app_pages.textsafe import escape_markdown
 from simulator.content import Lang, Scenario, t
 from simulator.engine import Event, SessionState
+from simulator.knowledge import Card
+from simulator.protocols import Assessment
 
 MOOD_AVATARS = {
     "furious": "😡",
@@ -82,6 +84,29 @@ def metrics_panel(state: SessionState, lang: Lang) -> None:
 
 def criterion_bar(title: str, score: float) -> None:
     st.progress(max(0, min(100, round(score))), text=f"{title}: {score:.0f}/100")
+
+
+STATUS_MARKS = {"met": "✅", "missed": "⬜", "violated": "⚠️"}
+
+
+def turn_checks(assessment: Assessment, lang: Lang, cards: dict[str, Card]) -> None:
+    """What the turn called for, and each expectation met (with the words that show it),
+    missed or fallen into, with the card to revise. Avoided pitfalls are not listed."""
+    if assessment.calls_for:
+        st.markdown(f"**{t(lang, 'checks.called_for')}**")
+        for sentence in assessment.calls_for:
+            safe_text(f"• {sentence}")
+    shown = [c for c in assessment.checks if c.status != "avoided"]
+    for check in sorted(shown, key=lambda c: ("violated", "missed", "met").index(c.status)):
+        label = t(lang, f"checks.{check.status}")
+        st.markdown(f"{STATUS_MARKS[check.status]} **{label}**: {escape_markdown(check.text)}")
+        if check.status in ("met", "violated") and check.evidence:
+            st.caption(escape_markdown(t(lang, "checks.evidence", quote=check.evidence)))
+        if check.status != "met":
+            card = next((cards[p] for p in check.practices if p in cards), None)
+            if card is not None:
+                title = escape_markdown(card.title.get(lang))
+                st.caption(t(lang, "checks.revise", title=title, id=card.id))
 
 
 def flags_warning(flags: list[str], lang: Lang) -> None:

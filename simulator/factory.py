@@ -69,16 +69,8 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
     """Exemplar embeddings (cached on disk) and the reply encoder, on the configured model."""
     import numpy as np
 
-    from simulator.content import all_scenarios, practice_ids
-    from simulator.evals import load_dev_set
-    from simulator.grading import (
-        AddresseeModel,
-        ExemplarBank,
-        Featurizer,
-        Graded,
-        Neighbours,
-        exemplar_texts,
-    )
+    from simulator.content import FEATURE_CUES, all_scenarios, practice_ids
+    from simulator.grading import AddresseeModel, ExemplarBank, Featurizer, exemplar_texts
     from simulator.knowledge import Embedder
 
     settings = settings or load_settings()
@@ -88,18 +80,13 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
         return np.asarray(embedder.matrix(texts))
 
     scenarios, _ = all_scenarios()
-    content = load_knowledge_content()
-    dev = load_dev_set()
     bank = ExemplarBank.build(
-        exemplar_texts(content, scenarios, [(item.id, item.reply) for item in dev]),
+        exemplar_texts(load_knowledge_content(), scenarios),
         encode,
         settings.data_dir / "grader",
         settings.embedding_model,
     )
-    graded = [Graded(i.id, i.scenario, i.lang, i.expert, dict(i.criteria)) for i in dev]
     # Ids no one writes to a customer: a reply naming them is talking to the grader.
-    from simulator.content import FEATURE_CUES
-
     guarded = (
         set(practice_ids() or ())
         | {c.id for s in scenarios for c in s.rubric}
@@ -110,7 +97,6 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
         bank=bank,
         encode=encode,
         guarded_ids=frozenset(guarded),
-        neighbours=Neighbours.from_bank(graded, bank),
         addressee=AddresseeModel.load(addressee_file) if addressee_file.exists() else None,
         gist=not embedder.multilingual,
     )
@@ -124,8 +110,12 @@ def make_exemplar_grader(
     path = calibration_path()
     if not path.exists():
         raise ConfigError(f"{path}: no grader calibration; run `cm-sim eval grader --fit`")
+    from dataclasses import replace
+
     cards = {card.id: card for card in load_knowledge_content().cards}
-    return ExemplarGrader(make_featurizer(settings), Calibration.load(path), cards, retriever)
+    calibration = Calibration.load(path)
+    featurizer = replace(make_featurizer(settings), scale=calibration.scale)
+    return ExemplarGrader(featurizer, calibration, cards, retriever)
 
 
 def make_grader(name: str | None = None, retriever: Retriever | None = None) -> Grader:

@@ -28,6 +28,26 @@ class CriterionScore(Frozen):
     practices: list[str]
 
 
+class CheckResult(Frozen):
+    """One expectation or pitfall, as judged in one reply."""
+
+    id: str
+    kind: Literal["expectation", "pitfall"]
+    criterion: str
+    text: str
+    status: Literal["met", "missed", "violated", "avoided"]
+    # The sentence of the reply that shows it (for a missed expectation, the closest one).
+    evidence: str = ""
+    strength: float
+    similarity: float
+    # How much closer the evidence is to this check than to the other side (see Scale).
+    contrast: float = 0.0
+    cue: bool = False
+    practices: list[str]
+    severity: Literal["harmful", "minor"] | None = None
+    weight: float = 1.0
+
+
 class Assessment(Frozen):
     """A grader's verdict on one reply, in the contract's shape plus what the engine needs."""
 
@@ -38,6 +58,9 @@ class Assessment(Frozen):
     features: list[str] = []
     flags: list[str] = []
     grader: str
+    # What this turn called for, and each expectation and pitfall as judged, with evidence.
+    calls_for: list[str] = []
+    checks: list[CheckResult] = []
 
 
 class GradingContext(Frozen):
@@ -47,6 +70,8 @@ class GradingContext(Frozen):
     lang: Lang
     turn: int
     thread: list[str] = []
+    # Injects that fired before this reply (what the situations' `when` reads).
+    fired: list[str] = []
 
 
 class Grader(Protocol):

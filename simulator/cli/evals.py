@@ -115,3 +115,38 @@ def eval_community(
     else:
         for key in ("acceptance", "acceptance_by_lang", "latency_p50_s", "latency_p95_s"):
             typer.echo(f"{key}: {result[key]}")
+
+
+@eval_app.command("judge")
+def eval_judge(
+    provider: Annotated[
+        ProviderOpt | None, typer.Option("--provider", help="The judge's provider.")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", help="The judge's model.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Replies to judge.")] = 40,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Whether an LLM judge asked about each expectation helps, on graded replies."""
+    from simulator.config import load_settings
+    from simulator.evals import run_judge_eval
+    from simulator.factory import make_exemplar_grader, with_judge
+    from simulator.grading import JudgedGrader
+
+    settings = load_settings(
+        judge_provider=provider.value if provider else "local", judge_model=model
+    )
+    base = make_exemplar_grader(settings)
+    judged = with_judge(base, settings)
+    assert isinstance(judged, JudgedGrader)
+    result = run_judge_eval(
+        base,
+        judged,
+        limit,
+        progress=lambda done, total: typer.echo(f"\rreply {done}/{total}", err=True, nl=False),
+    )
+    typer.echo("", err=True)
+    if as_json:
+        emit(result)
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key}: {value}")

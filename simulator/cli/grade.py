@@ -49,6 +49,12 @@ def grade(
         Path | None, typer.Option("--batch", help="JSONL: {scenario, lang, reply, turn?} per line.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Add what the turn called for and each check with its evidence."
+        ),
+    ] = False,
 ) -> None:
     """Grade one reply, or every line of a JSONL batch (one JSON verdict per line, in order)."""
     from simulator.grading import load_batch, verdict
@@ -70,12 +76,14 @@ def grade(
         typer.echo("", err=True)
     for assessment in assessments:
         if as_json and batch is not None:
-            typer.echo(json.dumps(verdict(assessment), ensure_ascii=False))
+            typer.echo(json.dumps(verdict(assessment, explain), ensure_ascii=False))
         elif as_json:
-            emit(verdict(assessment))
+            emit(verdict(assessment, explain))
         else:
             typer.echo(f"score {assessment.score:5.1f}  flags {','.join(assessment.flags) or '-'}")
             for c in assessment.criteria:
                 typer.echo(f"  {c.id:<28} {c.score:5.1f}  {c.feedback}")
+            for check in assessment.checks if explain else []:
+                typer.echo(f"  [{check.status:>8}] {check.text}  <- {check.evidence}")
             typer.echo(f"  practices: {', '.join(assessment.practices)}")
             typer.echo(f"  better reply: {assessment.better_reply}")

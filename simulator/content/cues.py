@@ -92,15 +92,46 @@ FEATURE_CUES: dict[str, list[str]] = {
     "over_promise": [
         r"\b(guarantee|guaranteed|never (happen )?again|100 ?%|immediately fixed|right now fixed"
         r"|full refund|free for (a year|life)|i promise|we promise|this will never)\b",
-        r"\b(garanti|garantie|garantis|plus jamais|jamais plus|100 ?%|rembourse integralement"
+        r"\b(garanti|garantie|garantis|garantissons|garantit|vous garantis|plus jamais|jamais plus"
+        r"|100 ?%|rembourse integralement"
         r"|remboursement integral|gratuit (a vie|pendant un an)|je vous promets|je te promets"
         r"|nous promettons|on vous promet|ca ne se reproduira)\b",
+        # A time for what nobody controls yet ("all connections will be restored by 8pm").
+        r"\b(will|'ll) (all |every \w+ )?(be )?(fully |completely |all |definitely )?(back|restored"
+        r"|fixed|resolved|repaired|working( again)?|up and running|sorted)\b.{0,40}\b(by|before|at"
+        r"|tonight|today|tomorrow|this (evening|afternoon|morning)|within)\b",
+        r"\b(sera|seront|sera entierement|seront toutes|sera bien|seront bien) (toutes )?"
+        r"(retablie?s?|reparee?s?|reglee?s?|resolue?s?|de retour|revenue?s?|fonctionnel(le)?s?"
+        r"|remis en service)\b.{0,40}\b(ce soir|demain|aujourd'hui|avant|d'ici|a \d"
+        r"|au plus tard|dans l'heure)",
+        # Certainty nobody can give yet.
+        r"\b(rest assured|be assured|we can confirm that every|i can confirm that every|no risk"
+        r"|zero risk|completely safe|perfectly safe|entirely safe|under control|it's guaranteed"
+        r"|without fail)\b",
+        r"\b(soyez (assure|assuree|assures|certain)s?|nous nous y engageons|je m'y engage"
+        r"|(strictement |absolument )?aucun risque|sans (aucun )?risque|sous controle|c'est garanti"
+        r"|sans faute|vous pouvez compter sur nous)\b",
     ],
     "personal_data_public": [
         r"\b(your|ur) (phone( number)?|address|account number|customer number|password"
         r"|date of birth|email|card number|iban|contract number)\b",
         r"\b(votre|ton|ta|vos|tes) (numero|adresse|mot de passe|date de naissance|mail|e-mail"
         r"|email|carte|iban|identifiant|reference client|numero client)\b",
+        # Asked for here, in the thread: "indiquez-nous en réponse l'adresse mail de...".
+        r"\b(adresse|numero|mail|e-mail|nom complet|telephone|identifiant|date de naissance)"
+        r"( mail| de telephone| de commande| d'adherent| client)? (de|du) (votre|ton|vos|tes)\b",
+        r"\b(your|ur) (full name|mobile|membership number|member number|order number|booking"
+        r" reference|account email|home address|postcode|zip code)\b",
+    ],
+    # Guessing aloud before the facts are in: half-confirming what is not established.
+    "speculation": [
+        r"\b(it'?s (quite |very |entirely |perfectly )?possible (that)?|it may well be|(we )?can'?t"
+        r" rule (it|that|this) out|cannot (be )?rule[d]? out|we don'?t rule out|not far from the"
+        r" truth|most likely|more (reactions|cases|complaints) than (we )?expected)\b",
+        r"\b(il est (tout a fait |bien |tres |fort )?possible que|il se peut (bien )?que|ce n'est"
+        r" pas exclu|on ne (l'|le )?(exclut|exclue) pas|on ne peut pas (l')?exclure|pas si"
+        r" (eloignee?|loin) de la realite|vraisemblablement|plus de (reactions|cas|plaintes)"
+        r" que prevu)\b",
     ],
     "denial": [
         r"\b(fake|not true|that's false|impossible|never happened|this is a lie|we deny"
@@ -127,14 +158,87 @@ def _shouting(text: str) -> bool:
     return upper / len(letters) > 0.6 or text.count("!") >= 4
 
 
+# A fault said in the negative is no fault: "we can't guarantee a time" promises nothing,
+# "it's not your fault" blames no one, "don't post your number here" asks for no data.
+NEGATABLE = frozenset({"over_promise", "blame", "personal_data_public"})
+_NEGATION = re.compile(
+    r"\b(ne|n'|pas|jamais|aucune?|sans|plutot que|not|no|never|cannot|can't|cant|won't|wont"
+    r"|don't|dont|didn't|doesn't|isn't|aren't|unable|impossible|without|rather than|nor)\b"
+    r"|n'\w+",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[.!?;:\n]|\b(but|mais|however|cependant|pourtant)\b", re.IGNORECASE)
+NEGATION_WINDOW = 40
+
+
+def negated(folded: str, start: int) -> bool:
+    """Whether a negation governs the words at `start`: one stands in the same clause,
+    within a few words before them."""
+    before = folded[max(0, start - NEGATION_WINDOW) : start]
+    clause = _CLAUSE_END.split(before)[-1] if _CLAUSE_END.search(before) else before
+    return bool(_NEGATION.search(clause))
+
+
+def is_negated(text: str) -> bool:
+    """Whether a sentence says something in the negative (for comparing meanings)."""
+    return bool(_NEGATION.search(fold(text)))
+
+
+def _shows(feature: str, folded: str) -> bool:
+    for pattern in _COMPILED[feature]:
+        for match in pattern.finditer(folded):
+            # A phrase negative in form ("plus jamais", "never again") is the promise itself.
+            negative_form = bool(_NEGATION.search(match.group(0)))
+            if feature not in NEGATABLE or negative_form or not negated(folded, match.start()):
+                return True
+    return False
+
+
+# Words that open a closing line but are no name ("Bonne journée", "Merci Julie").
+_NOT_NAMES = frozenset(
+    """merci bonne bon belle bravo courage bienvenue bonjour bonsoir salut coucou hello hi hey
+    thanks thank have see best good welcome cheers take dear a au aux la le les l on nous vous
+    je we you our the this that et and ps cordialement regards sincerely amicalement
+    hate vivement encore""".split()
+)
+_CLOSINGS = re.compile(
+    r"^(cordialement|bien a vous|bien a toi|amicalement|a bientot|best|best regards|regards"
+    r"|kind regards|cheers|thanks|merci)[,!.]?\s+",
+    re.IGNORECASE,
+)
+_NAME = r"[A-Z][a-z\u00e0-\u00ff]+(?:[-'][A-Z]?[a-z\u00e0-\u00ff]+)?"
+_SIGN_OFF = re.compile(
+    rf"^[-\u2014\u2013~]?\s*({_NAME})(\s+{_NAME})?"
+    r"(\s*,\s*[\w' \u00e0-\u00ff-]{2,40}|\s+(de|du|from|at|pour|for)\s+[\w' \u00e0-\u00ff-]{2,40})?"
+    r"\s*\.?$"
+)
+
+
+def signs_off(text: str) -> bool:
+    """A real sign-off on the last line or after the last sentence: "Sam", "— Camille,
+    service communication", "Léa de l'atelier", "Cordialement, Julie"."""
+    folded = fold(text).rstrip()
+    lines = [ln.strip() for ln in folded.splitlines() if ln.strip()]
+    if not lines:
+        return False
+    tail = lines[-1]
+    # On one line, the sign-off is what follows the last sentence ("... à 14h. Sam").
+    parts = re.split(r"(?<=[.!?\u2026])\s+|\s+(?=[-\u2014\u2013~]\s*[A-Z])", tail)
+    tail = _CLOSINGS.sub("", parts[-1].strip())
+    if not 0 < len(tail.split()) <= 6:
+        return False
+    match = _SIGN_OFF.match(tail)
+    if match is None:
+        return False
+    return match.group(1).lower() not in _NOT_NAMES
+
+
 def detect_features(text: str) -> set[str]:
     """The features a reply shows; pure cue matching, no model."""
     folded = fold(text)
-    found = {
-        feature
-        for feature, patterns in _COMPILED.items()
-        if any(p.search(folded) for p in patterns)
-    }
+    found = {feature for feature in _COMPILED if _shows(feature, folded)}
+    if signs_off(text):
+        found.add("signature")
     if "personal_data_public" in found and "private_channel" in found:
         # Asking for details *through a private channel* is the good practice, not the fault.
         found.discard("personal_data_public")
@@ -160,5 +264,6 @@ FEATURE_PRACTICES: dict[str, str] = {
     "over_promise": "no-over-promise",
     "personal_data_public": "never-ask-personal-data-public",
     "denial": "facts-before-conclusions",
+    "speculation": "facts-before-conclusions",
     "shouting": "calm-tone-under-pressure",
 }

@@ -41,6 +41,7 @@ Feature = Literal[
     "over_promise",
     "personal_data_public",
     "denial",
+    "speculation",
     "shouting",
     "too_short",
 ]

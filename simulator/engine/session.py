@@ -223,6 +223,7 @@ class Session:
             lang=state.lang,
             turn=turn,
             thread=[e.text for e in state.events[-8:]],
+            fired=list(state.fired),
         )
         assessment = self.grader.assess(reply, context)
         score = assessment.score

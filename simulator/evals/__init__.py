@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         fit_and_save,
         run_grader_eval,
     )
+    from simulator.evals.judge import run_judge_eval
     from simulator.evals.retrieval import (
         fit_card_ranker,
         load_retrieval_cases,
@@ -48,6 +49,7 @@ _WHERE = {
     "request_for": "simulator.evals.community",
     "run_community_eval": "simulator.evals.community",
     "run_grader_eval": "simulator.evals.grader",
+    "run_judge_eval": "simulator.evals.judge",
     "run_retrieval_eval": "simulator.evals.retrieval",
     "score": "simulator.evals.retrieval",
 }
@@ -68,6 +70,7 @@ __all__ = [
     "request_for",
     "run_community_eval",
     "run_grader_eval",
+    "run_judge_eval",
     "run_retrieval_eval",
     "score",
 ]

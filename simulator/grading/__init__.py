@@ -13,49 +13,47 @@ if TYPE_CHECKING:
     from simulator.grading.batch import GradeRequest, load_batch, verdict
     from simulator.grading.calibration import (
         Calibration,
+        criterion_columns,
         fit_ridge,
         grade_to_score,
+        overall_columns,
+        overall_row,
         pairwise_accuracy,
         spearman,
     )
-    from simulator.grading.exemplar import (
-        Embedded,
-        ExemplarGrader,
-        Featurizer,
-        ReplyFeatures,
-        criterion_columns,
-        overall_columns,
-        overall_row,
-    )
-    from simulator.grading.exemplars import ExemplarBank, exemplar_texts
+    from simulator.grading.checks import Scale, applicable, best_match, check_texts
+    from simulator.grading.exemplar import Embedded, ExemplarGrader, Featurizer, ReplyFeatures
+    from simulator.grading.exemplars import ExemplarBank, check_key, exemplar_texts
     from simulator.grading.injection import normalise, screen
-    from simulator.grading.judge import JudgedGrader, JudgeVerdict, LLMJudge, parse_verdict
-    from simulator.grading.neighbours import Graded, Neighbours
+    from simulator.grading.judge import ChecksVerdict, JudgedGrader, LLMJudge, parse_verdict
     from simulator.grading.rules import RuleBasedAssessor
 
 _WHERE = {
     "AddresseeModel": "simulator.grading.addressee",
     "Calibration": "simulator.grading.calibration",
+    "ChecksVerdict": "simulator.grading.judge",
     "Embedded": "simulator.grading.exemplar",
     "ExemplarBank": "simulator.grading.exemplars",
     "ExemplarGrader": "simulator.grading.exemplar",
     "Featurizer": "simulator.grading.exemplar",
     "GradeRequest": "simulator.grading.batch",
-    "Graded": "simulator.grading.neighbours",
-    "JudgeVerdict": "simulator.grading.judge",
     "JudgedGrader": "simulator.grading.judge",
     "LLMJudge": "simulator.grading.judge",
-    "Neighbours": "simulator.grading.neighbours",
     "ReplyFeatures": "simulator.grading.exemplar",
     "RuleBasedAssessor": "simulator.grading.rules",
-    "criterion_columns": "simulator.grading.exemplar",
+    "Scale": "simulator.grading.checks",
+    "applicable": "simulator.grading.checks",
+    "best_match": "simulator.grading.checks",
+    "check_key": "simulator.grading.exemplars",
+    "check_texts": "simulator.grading.checks",
+    "criterion_columns": "simulator.grading.calibration",
     "exemplar_texts": "simulator.grading.exemplars",
     "fit_ridge": "simulator.grading.calibration",
     "grade_to_score": "simulator.grading.calibration",
     "load_batch": "simulator.grading.batch",
     "normalise": "simulator.grading.injection",
-    "overall_columns": "simulator.grading.exemplar",
-    "overall_row": "simulator.grading.exemplar",
+    "overall_columns": "simulator.grading.calibration",
+    "overall_row": "simulator.grading.calibration",
     "pairwise_accuracy": "simulator.grading.calibration",
     "parse_verdict": "simulator.grading.judge",
     "recall_at": "simulator.grading.addressee",
@@ -68,18 +66,21 @@ _WHERE = {
 __all__ = [
     "AddresseeModel",
     "Calibration",
+    "ChecksVerdict",
     "Embedded",
     "ExemplarBank",
     "ExemplarGrader",
     "Featurizer",
     "GradeRequest",
-    "Graded",
-    "JudgeVerdict",
     "JudgedGrader",
     "LLMJudge",
-    "Neighbours",
     "ReplyFeatures",
     "RuleBasedAssessor",
+    "Scale",
+    "applicable",
+    "best_match",
+    "check_key",
+    "check_texts",
     "criterion_columns",
     "exemplar_texts",
     "fit_ridge",

@@ -28,9 +28,15 @@ class GradeRequest(Strict):
     lang: Lang
     reply: Annotated[str, Field(max_length=MAX_REPLY_CHARS)]
     turn: Annotated[int, Field(ge=1, le=30)] = 1
+    # Injects that fired before the reply; by default those the scenario sets by turn.
+    injects: list[str] | None = None
 
     def context(self) -> GradingContext:
-        return GradingContext(scenario=get_scenario(self.scenario), lang=self.lang, turn=self.turn)
+        scenario = get_scenario(self.scenario)
+        fired = (
+            self.injects if self.injects is not None else scenario.timed_injects_before(self.turn)
+        )
+        return GradingContext(scenario=scenario, lang=self.lang, turn=self.turn, fired=fired)
 
 
 def _line_problems(shown: str, number: int, raw: str) -> tuple[GradeRequest | None, list[str]]:
@@ -48,9 +54,12 @@ def _line_problems(shown: str, number: int, raw: str) -> tuple[GradeRequest | No
             for e in exc.errors()
         ]
     try:
-        get_scenario(request.scenario)
+        scenario = get_scenario(request.scenario)
     except UnknownScenario as exc:
         return None, [f"{shown}:{number}: scenario: {exc}"]
+    unknown = sorted(set(request.injects or ()) - {inj.id for inj in scenario.injects})
+    if unknown:
+        return None, [f"{shown}:{number}: injects: unknown inject(s) {', '.join(unknown)}"]
     return request, []
 
 
@@ -80,9 +89,10 @@ def load_batch(path: Path) -> list[GradeRequest]:
     return requests
 
 
-def verdict(assessment: Assessment) -> dict[str, Any]:
-    """The contract's fields, exactly: score, criteria, practices, better_reply."""
-    return {
+def verdict(assessment: Assessment, explain: bool = False) -> dict[str, Any]:
+    """The contract's fields, exactly: score, criteria, practices, better_reply; with
+    `explain`, also what the turn called for and each check with its evidence."""
+    out: dict[str, Any] = {
         "score": assessment.score,
         "criteria": [
             {"id": c.id, "score": c.score, "feedback": c.feedback, "practices": c.practices}
@@ -91,3 +101,8 @@ def verdict(assessment: Assessment) -> dict[str, Any]:
         "practices": assessment.practices,
         "better_reply": assessment.better_reply,
     }
+    if explain:
+        out["calls_for"] = assessment.calls_for
+        out["checks"] = [c.model_dump() for c in assessment.checks]
+        out["flags"] = assessment.flags
+    return out

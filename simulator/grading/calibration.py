@@ -5,20 +5,38 @@ stage 2 predicts the overall 1-5 grade from the weighted stage-1 grades, the wea
 the reply's features (one harmful act can sink a reply the weighted mean would pass).
 Ridge, not anything richer: with a few hundred graded replies a linear model with shrinkage
 generalises, and every coefficient can be read. The fitted numbers are shipped as JSON
-(`knowledge_base/grader-calibration.json`), rebuilt by `cm-sim eval grader --fit`.
+(`simulator/grading/fitted/calibration.json`), rebuilt by `cm-sim eval grader --fit`.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.content import Strict
+from simulator.content import Criterion, Strict
+from simulator.grading.checks import Scale
+from simulator.grading.features import CRITERION_FEATURES, GLOBAL_FEATURES, as_row
 
 Array = NDArray[np.float64]
+
+
+def criterion_columns() -> list[str]:
+    return [*CRITERION_FEATURES, *GLOBAL_FEATURES]
+
+
+def overall_columns() -> list[str]:
+    return ["weighted", "weakest", *GLOBAL_FEATURES]
+
+
+def overall_row(
+    criterion_grades: Sequence[float], weights: Sequence[float], globals_: dict[str, float]
+) -> list[float]:
+    weighted = float(np.dot(criterion_grades, weights) / max(sum(weights), 1e-9))
+    return [weighted, float(min(criterion_grades)), *as_row(globals_, GLOBAL_FEATURES)]
 
 
 class Linear(Strict):
@@ -57,11 +75,28 @@ def fit_ridge(rows: Array, target: Array, features: list[str], alpha: float) -> 
 
 
 class Calibration(Strict):
-    version: int = 1
+    version: int = 2
     devset: str
     replies: int
+    scenarios: list[str] = []
     criterion: Linear
     overall: Linear
+    # How check similarities are read (the same for every scenario; fitted on no grade).
+    scale: Scale = Scale()
+
+    def predict(
+        self,
+        criterion_rows: Sequence[Sequence[float]],
+        rubric: Sequence[Criterion],
+        globals_: dict[str, float],
+    ) -> tuple[list[float], float]:
+        """(criterion grades 1-5, overall grade 1-5)."""
+        rows = np.asarray(criterion_rows, dtype=np.float64)
+        grades = np.clip(self.criterion.predict(rows), 1.0, 5.0).tolist()
+        weights = [c.weight for c in rubric]
+        row = np.asarray([overall_row(grades, weights, globals_)], dtype=np.float64)
+        overall = float(np.clip(self.overall.predict(row)[0], 1.0, 5.0))
+        return grades, overall
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.model_dump(), indent=1) + "\n", encoding="utf-8")

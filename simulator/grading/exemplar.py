@@ -1,39 +1,58 @@
-"""ExemplarGrader: the default grader, calibrated on expert grades, no large model needed.
+"""ExemplarGrader: the default grader. No large model needed, and it carries to scenarios it
+has never seen.
 
-For a reply it (1) cuts out anything addressed to the grader (simulator/injection.py),
-(2) measures cues and closeness to the shipped exemplars (model answers, the "do" and
-"don't" replies of each criterion's practice cards), (3) turns them into per-criterion and
-overall scores with the calibrated ridge model, (4) cites the practices that apply: the
-criterion's pinned cards, best-matching first, plus the cards the knowledge base retrieves
-for the reply, and (5) shows the scenario's model answer as the better reply.
+For a reply it (1) cuts out anything addressed to the grader (injection.py), (2) checks what
+this turn calls for: each expectation met or missed and each pitfall fallen into or avoided,
+with the sentence that shows it (checks.py), (3) measures cues and closeness to the cards'
+"do" and "don't" replies and to the model answers (features.py), (4) turns all this into
+per-criterion and overall scores with a calibration fitted on other scenarios' graded
+replies (calibration.py), (5) cites the practices that apply and shows the model answer.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
-from simulator.content import Criterion, Lang, t
+from simulator.content import LANGS, Criterion, Lang, is_negated, t
 from simulator.grading.addressee import MIN_WORDS, AddresseeModel, texts_for
 from simulator.grading.calibration import Calibration, grade_to_score
-from simulator.grading.exemplars import ExemplarBank, Matrix
+from simulator.grading.checks import (
+    Applicable,
+    Match,
+    Scale,
+    applicable,
+    best_match,
+    calls_for,
+    check_texts,
+    cue_shown,
+    found_cues,
+    judge_checks,
+    units,
+)
+from simulator.grading.exemplars import ExemplarBank, Matrix, check_key
 from simulator.grading.features import (
     CRITERION_FEATURES,
     GLOBAL_FEATURES,
     as_row,
     criterion_features,
-    english_criterion_features,
-    english_features,
     global_features,
+    sentence_features,
 )
 from simulator.grading.injection import Screening, assemble, screen
-from simulator.grading.neighbours import Neighbours
 from simulator.grading.rules import better_reply, criterion_feedback, empty_assessment
-from simulator.knowledge import Card, to_english
-from simulator.protocols import Assessment, CriterionScore, GradingContext, Retriever
+from simulator.knowledge import Card
+from simulator.protocols import (
+    Assessment,
+    CheckResult,
+    CriterionScore,
+    GradingContext,
+    Retriever,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,36 +79,25 @@ class ReplyFeatures:
     criteria: list[dict[str, float]]
     found: set[str]
     vector: Matrix
+    checks: list[CheckResult] = field(default_factory=list)
+    calls_for: list[str] = field(default_factory=list)
 
     def criterion_rows(self) -> list[list[float]]:
         g = as_row(self.globals, GLOBAL_FEATURES)
         return [as_row(c, CRITERION_FEATURES) + g for c in self.criteria]
 
 
-def criterion_columns() -> list[str]:
-    return [*CRITERION_FEATURES, *GLOBAL_FEATURES]
-
-
-def overall_columns() -> list[str]:
-    return ["weighted", "weakest", *GLOBAL_FEATURES]
-
-
-def overall_row(
-    criterion_grades: Sequence[float], weights: Sequence[float], globals_: dict[str, float]
-) -> list[float]:
-    weighted = float(np.dot(criterion_grades, weights) / max(sum(weights), 1e-9))
-    return [weighted, float(min(criterion_grades)), *as_row(globals_, GLOBAL_FEATURES)]
-
-
 @dataclass(frozen=True)
 class Embedded:
-    """A screened reply and the embedding of what is left to score."""
+    """A screened reply, its sentences and their embeddings."""
 
     screening: Screening
-    vector: Matrix
     context: GradingContext
-    # The embedding of the English gist (simulator/glossary.py); the same vector for English.
-    vector_en: Matrix
+    # The whole reply left to score, then each sentence long enough to be evidence.
+    vector: Matrix
+    units: list[str]
+    unit_vectors: Matrix
+    unit_negated: NDArray[np.bool_]
 
 
 @dataclass
@@ -99,12 +107,12 @@ class Featurizer:
     bank: ExemplarBank
     encode: Callable[[list[str]], Matrix]
     guarded_ids: frozenset[str]
-    neighbours: Neighbours | None = None
     addressee: AddresseeModel | None = None
     # An English-trained encoder reads French badly: a word-by-word English gist of each
-    # French text (knowledge/glossary.py) gives it a second reading. A multilingual encoder
-    # places French next to English on its own, and the gist only adds noise.
+    # French sentence (knowledge/glossary.py) gives the injection screen a second reading. A
+    # multilingual encoder places French next to English on its own.
     gist: bool = False
+    scale: Scale = field(default_factory=Scale)
 
     def segment_features(self, segments: Sequence[str]) -> Matrix:
         """What the addressee model reads: the embedding of the normalised segment (and of
@@ -157,39 +165,109 @@ class Featurizer:
         if not screenings:
             return []
         texts = [s.clean or "-" for s in screenings]
-        french = [i for i, (_, ctx) in enumerate(replies) if ctx.lang == "fr" and self.gist]
-        gists = [to_english(texts[i]) or "-" for i in french]
-        vectors = np.asarray(self.encode(texts + gists), dtype=np.float32)
-        english = dict(zip(french, vectors[len(texts) :], strict=True))
-        return [
-            Embedded(screening, vectors[i], context, english.get(i, vectors[i]))
-            for i, (screening, (_, context)) in enumerate(zip(screenings, replies, strict=True))
-        ]
+        pieces = [units(text) for text in texts]
+        flat = texts + [u for part in pieces for u in part]
+        vectors = np.asarray(self.encode(flat), dtype=np.float32)
+        out = []
+        start = len(texts)
+        for i, (screening, (_, context)) in enumerate(zip(screenings, replies, strict=True)):
+            end = start + len(pieces[i])
+            out.append(
+                Embedded(
+                    screening=screening,
+                    context=context,
+                    vector=vectors[i],
+                    units=pieces[i],
+                    unit_vectors=vectors[start:end],
+                    unit_negated=np.array([is_negated(u) for u in pieces[i]], dtype=bool),
+                )
+            )
+            start = end
+        return out
 
-    def measure(
-        self, embedded: Embedded, allowed: Callable[[str], bool] | None = None
-    ) -> ReplyFeatures:
-        """Features of one embedded reply; `allowed` limits which graded replies count as
-        its neighbours (cross-validation)."""
-        scenario, lang, turn = (
-            embedded.context.scenario,
-            embedded.context.lang,
-            embedded.context.turn,
+    def references(self, ctx: GradingContext) -> tuple[Matrix | None, Matrix | None]:
+        """(good, bad) references of this turn: the model answer, the expectations and the
+        rubric cards' "do" replies; the pitfalls and the cards' "don't" replies."""
+        scenario = ctx.scenario
+        items = applicable(scenario, ctx.turn, ctx.fired)
+        practices = sorted({p for c in scenario.rubric for p in c.practices})
+        bank = self.bank
+        good = [bank.get(k) for k in bank.turn_answer_keys(scenario.id, ctx.turn)]
+        good += [
+            bank.get(check_key(scenario.id, a.check.id)) for a in items if a.kind == "expectation"
+        ]
+        good += [bank.get(f"do:{p}:{lang}") for p in practices for lang in LANGS]
+        bad = [bank.get(check_key(scenario.id, a.check.id)) for a in items if a.kind == "pitfall"]
+        bad += [bank.get(f"dont:{p}:{lang}") for p in practices for lang in LANGS]
+        return _stack(good), _stack(bad)
+
+    def check_matches(self, embedded: Embedded, found: set[str]) -> list[tuple[Applicable, Match]]:
+        """Each check of this turn with its best match in the reply (scale-free). The other
+        side of an expectation is this turn's pitfalls; of a pitfall, the turn's model answer
+        and expectations."""
+        ctx = embedded.context
+        items = applicable(ctx.scenario, ctx.turn, ctx.fired)
+        scenario = ctx.scenario.id
+        examples = {a.check.id: self.bank.get(check_key(scenario, a.check.id)) for a in items}
+        good = [self.bank.get(k) for k in self.bank.turn_answer_keys(ctx.scenario.id, ctx.turn)]
+        good += [examples[a.check.id] for a in items if a.kind == "expectation"]
+        bad = [examples[a.check.id] for a in items if a.kind == "pitfall"]
+        sides = {"expectation": _stack(bad), "pitfall": _stack(good)}
+        out = []
+        for item in items:
+            if not len(examples[item.check.id]):
+                continue
+            match = best_match(
+                embedded.unit_vectors,
+                embedded.unit_negated,
+                examples[item.check.id],
+                check_texts(item.check),
+                cue_shown(item.check, found),
+                sides[item.kind],
+            )
+            out.append((item, match))
+        return out
+
+    def measure(self, embedded: Embedded, scale: Scale | None = None) -> ReplyFeatures:
+        """Features of one embedded reply, its checks read on `scale` (default: its own)."""
+        ctx = embedded.context
+        scenario, lang, turn = ctx.scenario, ctx.lang, ctx.turn
+        text = embedded.screening.clean
+        found = found_cues(text)
+        matched = self.check_matches(embedded, found)
+        checks = judge_checks(
+            scenario,
+            lang,
+            [item for item, _ in matched],
+            [match for _, match in matched],
+            embedded.units,
+            scale or self.scale,
         )
-        vector, text = embedded.vector, embedded.screening.clean
-        nearest = (
-            self.neighbours.nearest(vector, scenario.id, lang, allowed) if self.neighbours else []
+        vector = embedded.vector
+        good, bad = self.references(ctx)
+        unit_key = self.bank.turn_unit_key(scenario.id, turn)
+        signals = sentence_features(
+            embedded.unit_vectors[:-1],  # the sentences (the last unit is the whole reply)
+            good,
+            bad,
+            self.bank.get(unit_key) if unit_key else None,
         )
-        globals_, found = global_features(text, vector, scenario, lang, turn, self.bank, nearest)
-        globals_.update(english_features(embedded.vector_en, scenario, turn, self.bank))
+        globals_ = global_features(
+            text, found, vector, scenario, lang, turn, self.bank, checks, signals
+        )
         per_criterion = [
-            {
-                **criterion_features(c, found, vector, scenario, lang, self.bank, nearest),
-                **english_criterion_features(c, embedded.vector_en, self.bank),
-            }
+            criterion_features(c, found, vector, scenario, lang, self.bank, checks)
             for c in scenario.rubric
         ]
-        return ReplyFeatures(embedded.screening, globals_, per_criterion, found, vector)
+        return ReplyFeatures(
+            screening=embedded.screening,
+            globals=globals_,
+            criteria=per_criterion,
+            found=found,
+            vector=vector,
+            checks=checks,
+            calls_for=calls_for(scenario, turn, ctx.fired, lang),
+        )
 
     def many(
         self, replies: Sequence[tuple[str, GradingContext]], screened: bool = True
@@ -197,8 +275,13 @@ class Featurizer:
         return [self.measure(e) for e in self.embed(replies, screened)]
 
 
+def _stack(parts: Sequence[Matrix]) -> Matrix | None:
+    kept = [p for p in parts if len(p)]
+    return np.vstack(kept) if kept else None
+
+
 class ExemplarGrader:
-    """Calibrated exemplar- and feature-based grading (the engine's default Grader)."""
+    """Calibrated, evidence-checking grading (the engine's default Grader)."""
 
     name = "exemplar"
 
@@ -221,7 +304,7 @@ class ExemplarGrader:
         to_score = [(r, c) for r, c in replies if r.strip()]
         measured = self.featurizer.many(to_score)
         # Replies with text for the grader are also read whole, and as the part before and
-        # after the payload: the lowest reading stands (simulator/injection.py).
+        # after the payload: the lowest reading stands (injection.py).
         readings: list[tuple[int, tuple[str, GradingContext]]] = []
         for i, f in enumerate(measured):
             if f.screening.injected:
@@ -249,12 +332,7 @@ class ExemplarGrader:
         self, features: ReplyFeatures, rubric: Sequence[Criterion]
     ) -> tuple[list[float], float]:
         """(criterion grades 1-5, overall grade 1-5) before any injection policy."""
-        rows = np.asarray(features.criterion_rows(), dtype=np.float64)
-        grades = np.clip(self.calibration.criterion.predict(rows), 1.0, 5.0).tolist()
-        weights = [c.weight for c in rubric]
-        row = np.asarray([overall_row(grades, weights, features.globals)], dtype=np.float64)
-        overall = float(np.clip(self.calibration.overall.predict(row)[0], 1.0, 5.0))
-        return grades, overall
+        return self.calibration.predict(features.criterion_rows(), rubric, features.globals)
 
     def _assess(
         self, context: GradingContext, f: ReplyFeatures, raw: list[ReplyFeatures] | None
@@ -292,18 +370,21 @@ class ExemplarGrader:
         return Assessment(
             score=round(score, 1),
             criteria=criteria,
-            practices=self._cited(criteria, f.screening.clean, lang),
+            practices=self._cited(criteria, f, lang),
             better_reply=better_reply(scenario, lang, context.turn),
             features=sorted(f.found),
             flags=flags,
             grader=self.name,
+            calls_for=f.calls_for,
+            checks=f.checks,
         )
 
     def _ranked_practices(
         self, criterion: Criterion, f: ReplyFeatures, lang: Lang, weak: bool
     ) -> list[str]:
-        """A weak criterion cites first the card whose "do" replies the reply is furthest
-        from; a strong one, the card it follows most closely."""
+        """A weak criterion cites first the cards of what it missed or fell into, then the
+        card whose "do" replies the reply is furthest from; a strong one, the card it follows
+        most closely."""
         bank = self.featurizer.bank
 
         def closeness(practice: str) -> float:
@@ -311,7 +392,16 @@ class ExemplarGrader:
             dont = bank.best(f.vector, f"dont:{practice}:{lang}")
             return do - dont
 
-        return sorted(criterion.practices, key=closeness, reverse=not weak)
+        ordered = sorted(criterion.practices, key=closeness, reverse=not weak)
+        if not weak:
+            return ordered
+        missed = [
+            p
+            for r in f.checks
+            if r.criterion == criterion.id and r.status in ("missed", "violated")
+            for p in r.practices
+        ]
+        return list(dict.fromkeys([*missed, *ordered]))
 
     def _feedback(
         self, criterion: Criterion, score: float, f: ReplyFeatures, lang: Lang, flags: list[str]
@@ -319,7 +409,19 @@ class ExemplarGrader:
         if "off_task" in flags:
             return t(lang, "grading.off_task")
         level = "strong" if score >= 75 else "fair" if score >= WEAK else "weak"
-        parts = [t(lang, f"grading.level.{level}"), criterion_feedback(criterion, f.found, lang)]
+        parts = [t(lang, f"grading.level.{level}")]
+        mine = [r for r in f.checks if r.criterion == criterion.id]
+        violated = [r for r in mine if r.status == "violated"]
+        missed = [r for r in mine if r.status == "missed"]
+        met = [r for r in mine if r.status == "met"]
+        if violated:
+            parts.append(t(lang, "grading.violated", items="; ".join(r.text for r in violated)))
+        if missed:
+            parts.append(t(lang, "grading.missed", items="; ".join(r.text for r in missed)))
+        if met and level != "weak":
+            parts.append(t(lang, "grading.met", items="; ".join(r.text for r in met)))
+        if not mine:
+            parts.append(criterion_feedback(criterion, f.found, lang))
         if level != "strong":
             first = self._ranked_practices(criterion, f, lang, weak=True)[0]
             card = self.cards.get(first)
@@ -329,13 +431,14 @@ class ExemplarGrader:
             parts.append(t(lang, "grading.injection"))
         return " ".join(parts)
 
-    def _cited(self, criteria: list[CriterionScore], text: str, lang: Lang) -> list[str]:
+    def _cited(self, criteria: list[CriterionScore], f: ReplyFeatures, lang: Lang) -> list[str]:
         """The practices of the verdict: weak criteria's cards first, then retrieved ones."""
         cited: list[str] = []
         for criterion in sorted(criteria, key=lambda c: c.score):
             for practice in criterion.practices[:2]:
                 if practice not in cited:
                     cited.append(practice)
+        text = f.screening.clean
         if self.retriever is not None and text.strip():
             try:
                 retrieved = self.retriever.card_ids(text, lang, k=RETRIEVED)

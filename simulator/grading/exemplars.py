@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.content import LANGS, Lang, Scenario
+from simulator.content import LANGS, Scenario
+from simulator.grading.checks import check_texts, sentences
 from simulator.knowledge import KnowledgeContent
 
 Matrix = NDArray[np.float32]
@@ -25,28 +26,38 @@ EncodeFn = Callable[[list[str]], Matrix]
 
 
 def exemplar_texts(
-    content: KnowledgeContent,
-    scenarios: Sequence[Scenario],
-    graded: Sequence[tuple[str, str]] = (),
+    content: KnowledgeContent, scenarios: Sequence[Scenario]
 ) -> dict[str, list[str]]:
     """Every exemplar text by key: `answer:<scenario>:<turn>:<lang>`, `do|dont:<card>:<lang>`,
-    `criterion:<scenario>:<criterion>:<lang>` and `graded:<id>` (expert-graded replies)."""
-    texts: dict[str, list[str]] = {f"graded:{key}": [text] for key, text in graded}
+    `criterion:<scenario>:<criterion>:<lang>` and `check:<scenario>:<check>` (an expectation or
+    pitfall's text and examples, both languages)."""
+    texts: dict[str, list[str]] = {}
     for scenario in scenarios:
         for answer in scenario.model_answers:
             for lang in LANGS:
                 key = f"answer:{scenario.id}:{answer.turn}:{lang}"
                 texts.setdefault(key, []).append(answer.text.get(lang))
+                # Sentence by sentence too: how much of the answer a reply covers.
+                texts.setdefault(f"answer-units:{scenario.id}:{answer.turn}", []).extend(
+                    sentences(answer.text.get(lang))
+                )
         for criterion in scenario.rubric:
             for lang in LANGS:
                 texts[f"criterion:{scenario.id}:{criterion.id}:{lang}"] = [
                     criterion.description.get(lang)
                 ]
+        for situation in scenario.situations:
+            for check in (*situation.expectations, *situation.pitfalls):
+                texts[check_key(scenario.id, check.id)] = check_texts(check)
     for card in content.cards:
         for lang in LANGS:
             texts[f"do:{card.id}:{lang}"] = [example.get(lang) for example in card.do]
             texts[f"dont:{card.id}:{lang}"] = [example.get(lang) for example in card.dont]
     return texts
+
+
+def check_key(scenario: str, check: str) -> str:
+    return f"check:{scenario}:{check}"
 
 
 @dataclass
@@ -96,12 +107,33 @@ class ExemplarBank:
         values = [self.best(vector, key) for key in keys if key in self.vectors]
         return float(np.mean(values)) if values else 0.0
 
-    def answer_keys(self, scenario: str, lang: Lang) -> list[str]:
+    def answer_keys(self, scenario: str) -> list[str]:
+        """The scenario's model answers, every turn, both languages."""
         prefix = f"answer:{scenario}:"
-        return [k for k in self.vectors if k.startswith(prefix) and k.endswith(f":{lang}")]
+        return [k for k in self.vectors if k.startswith(prefix)]
 
-    def turn_answer_key(self, scenario: str, turn: int, lang: Lang) -> str | None:
-        """The model answer for this turn, or the latest one before it."""
-        turns = sorted(int(k.split(":")[2]) for k in self.answer_keys(scenario, lang))
+    def turn_answer_keys(self, scenario: str, turn: int) -> list[str]:
+        """The model answers of this turn (or the latest turn before it), both languages."""
+        turns = sorted({int(k.split(":")[2]) for k in self.answer_keys(scenario)})
         chosen = next((t for t in reversed(turns) if t <= turn), turns[0] if turns else None)
-        return None if chosen is None else f"answer:{scenario}:{chosen}:{lang}"
+        if chosen is None:
+            return []
+        return [f"answer:{scenario}:{chosen}:{lang}" for lang in LANGS]
+
+    def turn_unit_key(self, scenario: str, turn: int) -> str | None:
+        """The sentences of this turn's model answers (or the latest turn's before it)."""
+        keys = self.turn_answer_keys(scenario, turn)
+        if not keys:
+            return None
+        return f"answer-units:{scenario}:{keys[0].split(':')[2]}"
+
+    def criterion_keys(self, scenario: str, criterion: str) -> list[str]:
+        return [f"criterion:{scenario}:{criterion}:{lang}" for lang in LANGS]
+
+    def get(self, key: str) -> Matrix:
+        """The embeddings under a key (an empty matrix when there are none)."""
+        found = self.vectors.get(key)
+        if found is None:
+            dim = next(iter(self.vectors.values())).shape[1] if self.vectors else 1
+            return np.zeros((0, dim), dtype=np.float32)
+        return found

@@ -57,6 +57,11 @@ def test_a_whole_session_ends_on_the_debrief(lang: str, scenario_id: str) -> Non
     assert expanders and all(
         label in ("Fiches pratiques citées", "Practice cards cited") for label in expanders
     )
+    # The turn's checks: what it called for, each met with the reply's words, or missed.
+    text = " ".join(str(m.value) for m in at.markdown)
+    called = ("Ce que ce tour demandait", "What this turn called for")
+    assert any(c in text for c in called)
+    assert any(mark in text for mark in ("✅", "⬜", "⚠️"))
     downloads = at.get("download_button")
     assert len(downloads) == 2
     # The progress page now lists the finished session.
@@ -115,3 +120,18 @@ def test_every_page_renders_in_both_languages(page: str, lang: str) -> None:
         at.session_state["scenario_id"] = "identity-choice"
     at.switch_page(f"app_pages/{page}.py").run()
     assert not at.exception
+
+
+@pytest.mark.slow
+def test_practice_shows_what_the_turn_called_for_after_a_reply() -> None:
+    at = app()
+    at.session_state["lang"] = "en"
+    at.session_state["scenario_id"] = "angry-customer"
+    at.switch_page("app_pages/practice.py").run()
+    at.text_area[0].input(REPLIES["en"].format(name="Julie"))
+    next(b for b in at.button if b.label == "Publish").click().run()
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert "What this turn called for, checked in your reply" in labels
+    text = " ".join(str(m.value) for m in at.markdown)
+    assert "**Done**" in text or "**Missing**" in text
