@@ -100,6 +100,16 @@ def test_every_room_exports_what_it_lists() -> None:
             assert hasattr(facade, name), f"simulator.{room}.__all__ names {name!r}"
 
 
+def test_no_facade_name_is_also_a_module_of_its_room() -> None:
+    # Importing a submodule sets it as an attribute of the package: an exported function of
+    # the same name would turn into the module once anything imported that module directly.
+    for room in LEVEL:
+        facade = importlib.import_module(f"simulator.{room}")
+        modules = {p.stem for p in (PACKAGE / room).glob("*.py")}
+        lazy = getattr(facade, "_WHERE", {})
+        assert not set(lazy) & modules, f"simulator.{room}: {sorted(set(lazy) & modules)}"
+
+
 def test_every_exception_derives_from_simulator_error() -> None:
     for info in pkgutil.walk_packages(simulator.__path__, "simulator."):
         if "migrations" in info.name or info.name.endswith("__main__"):
