@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -92,3 +92,46 @@ def read_lines(path: Path | None) -> list[str]:
     if not found:
         fail(f"{path}: no queries")
     return found
+
+
+@app.command()
+def coverage(
+    lang: Annotated[LangOpt, typer.Option("--lang", help="Language of the theme titles.")] = (
+        LangOpt.en
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Which scenarios, cards and articles cover each theme of the source material, and which
+    scenarios cite each practice card; exit 1 when a theme has no scenario."""
+    from simulator.content import all_scenarios
+    from simulator.factory import load_knowledge_content
+    from simulator.knowledge import SEED_THEMES_FILE, coverage_report, load_seed_themes, uncovered
+    from simulator.paths import knowledge_dir
+
+    content = load_knowledge_content()
+    themes = load_seed_themes(knowledge_dir() / SEED_THEMES_FILE, content)
+    scenarios, problems = all_scenarios()
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+    report = coverage_report(themes, content, scenarios, knowledge_dir(), lang.value)
+    if as_json:
+        emit(report)
+    else:
+        typer.echo(coverage_table(report))
+    if problems:
+        fail(f"{len(problems)} problem(s) in the scenarios: their coverage is not counted")
+    missing = uncovered(report)
+    if missing:
+        fail(f"themes no scenario practises: {', '.join(missing)}")
+
+
+def coverage_table(report: dict[str, Any]) -> str:
+    """The themes as a Markdown table (the one the README shows)."""
+    rows = ["| theme | scenarios | cards | articles |", "| --- | --- | --- | --- |"]
+    for theme in report["themes"]:
+        articles = ", ".join(dict.fromkeys(Path(path).stem for path in theme["articles"]))
+        rows.append(
+            f"| {theme['title']} | {', '.join(theme['scenarios'])} | "
+            f"{', '.join(theme['cards'])} | {articles} |"
+        )
+    return "\n".join(rows)

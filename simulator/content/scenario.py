@@ -322,6 +322,14 @@ class Scenario(Frozen):
         grader assumes when only the turn number is known."""
         return [inj.id for inj in self.injects if inj.at_turn is not None and inj.at_turn < turn]
 
+    def cited_practices(self) -> list[str]:
+        """Every practice card the scenario teaches: cited by its rubric or by a check."""
+        cited = [p for criterion in self.rubric for p in criterion.practices]
+        for situation in self.situations:
+            for check in (*situation.expectations, *situation.pitfalls):
+                cited.extend(check.practices)
+        return sorted(set(cited))
+
     def criterion(self, criterion_id: str) -> Criterion:
         for criterion in self.rubric:
             if criterion.id == criterion_id:

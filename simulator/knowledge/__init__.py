@@ -17,6 +17,12 @@ if TYPE_CHECKING:
         load_card,
         load_content,
     )
+    from simulator.knowledge.coverage import (
+        SEED_THEMES_FILE,
+        coverage_report,
+        load_seed_themes,
+        uncovered,
+    )
     from simulator.knowledge.embedding import Embedder, chroma_embedding_function, encoder
     from simulator.knowledge.fusion import CARD_FEATURES, CardRanker, fit_ranker, rrf
     from simulator.knowledge.glossary import to_english
@@ -36,19 +42,24 @@ _WHERE = {
     "IndexReport": "simulator.knowledge.index",
     "KnowledgeContent": "simulator.knowledge.cards",
     "Mode": "simulator.knowledge.index",
+    "SEED_THEMES_FILE": "simulator.knowledge.coverage",
     "chroma_embedding_function": "simulator.knowledge.embedding",
+    "coverage_report": "simulator.knowledge.coverage",
     "documents": "simulator.knowledge.index",
     "encoder": "simulator.knowledge.embedding",
     "fit_ranker": "simulator.knowledge.fusion",
     "load_card": "simulator.knowledge.cards",
     "load_content": "simulator.knowledge.cards",
+    "load_seed_themes": "simulator.knowledge.coverage",
     "rrf": "simulator.knowledge.fusion",
     "to_english": "simulator.knowledge.glossary",
     "tokens": "simulator.knowledge.lexical",
+    "uncovered": "simulator.knowledge.coverage",
 }
 __all__ = [
     "BM25",
     "CARD_FEATURES",
+    "SEED_THEMES_FILE",
     "Article",
     "ArticleMeta",
     "Card",
@@ -60,14 +71,17 @@ __all__ = [
     "KnowledgeContent",
     "Mode",
     "chroma_embedding_function",
+    "coverage_report",
     "documents",
     "encoder",
     "fit_ranker",
     "load_card",
     "load_content",
+    "load_seed_themes",
     "rrf",
     "to_english",
     "tokens",
+    "uncovered",
 ]
 
 
