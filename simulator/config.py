@@ -35,6 +35,10 @@ class Settings(Strict):
     temperature: Annotated[float, Field(ge=0, le=2)] = 0.7
     max_tokens: Annotated[int, Field(ge=8, le=1024)] = 72
     threads: Annotated[int, Field(ge=1, le=64)] = max(1, os.cpu_count() or 1)
+    # How the community's prompt is put: "persona" (the model is the persona, a system turn)
+    # or "narrator" (everything in the user turn, the persona in the third person). Both
+    # embedded models copied the scripted line more with "narrator" (README).
+    prompt_style: Literal["persona", "narrator"] = "persona"
     data_dir: Path = Field(default_factory=default_data_dir)
     # Knowledge index: Chroma server URL (else a persistent index in data_dir/chroma) and
     # the embedding model ("packaged:all-MiniLM-L6-v2" ships in a package; any other name

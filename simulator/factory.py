@@ -47,6 +47,7 @@ def make_voice(provider: str | None = None, settings: Settings | None = None) ->
         # Only llama.cpp lets us start the answer for the model; servers get plain chat.
         prefill=settings.provider == "local",
         max_tokens=settings.max_tokens,
+        style=settings.prompt_style,
     )
 
 

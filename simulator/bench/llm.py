@@ -39,7 +39,7 @@ def overhead(settings: Settings, requests: int = 8) -> dict[str, Any]:
         if start and generated.startswith(start):
             generated = generated[len(start) :]
         count = max(1, len(llama.tokenize(generated.encode("utf-8"), add_bos=False)))
-        prompt = model._prompt(build_messages(request, voice.prefill))
+        prompt = model._prompt(build_messages(request, voice.prefill, voice.style))
         started = time.perf_counter()
         llama.create_completion(
             prompt,

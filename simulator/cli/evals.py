@@ -93,28 +93,70 @@ def eval_community(
     ] = None,
     model: Annotated[str | None, typer.Option("--model", help="Model name or GGUF path.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="First N cases only.")] = None,
+    all_scenarios: Annotated[
+        bool,
+        typer.Option(
+            "--all-scenarios", help="Cases from every scenario (graded replies, personas)."
+        ),
+    ] = False,
+    per_scenario: Annotated[
+        int, typer.Option("--per-scenario", min=1, help="Cases per scenario and language.")
+    ] = 4,
+    turns: Annotated[
+        int | None,
+        typer.Option(
+            "--turns", min=0, help="Engine turns timed per scenario and language (0: none)."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Acceptance of LLM posts by the validators, per language and validator; latency."""
+    """Acceptance of LLM posts by the validators, per language, scenario and validator; the
+    share copying the scripted line; seconds per post and per turn."""
     from simulator.config import load_settings
-    from simulator.evals import load_community_cases, run_community_eval
+    from simulator.content import all_scenarios as shipped
+    from simulator.evals import (
+        load_community_cases,
+        load_dev_set,
+        run_community_eval,
+        scenario_cases,
+        time_turns,
+    )
     from simulator.factory import make_voice
 
     settings = load_settings(provider=provider.value if provider else None, model=model)
     voice = make_voice(settings.provider, settings)
-    cases = load_community_cases()[:limit] if limit else load_community_cases()
+    scenarios = shipped()[0]
+    replies = load_dev_set()
+    cases = (
+        scenario_cases(scenarios, replies, per_scenario)
+        if all_scenarios
+        else (load_community_cases())
+    )
+    cases = cases[:limit] if limit else cases
     result = run_community_eval(
         voice,
         voice.name,
         cases,
-        progress=lambda done, total: typer.echo(f"\rcase {done}/{total}", err=True, nl=False),
+        progress=lambda done, total: typer.echo(f"\rpost {done}/{total}", err=True, nl=False),
     )
     typer.echo("", err=True)
+    turns = turns if turns is not None else (1 if all_scenarios else 0)
+    if turns:
+        result["turn_latency"] = time_turns(
+            voice,
+            scenarios,
+            replies,
+            turns,
+            progress=lambda done, total: typer.echo(f"\rturns {done}/{total}", err=True, nl=False),
+        )
+        typer.echo("", err=True)
     if as_json:
         emit(result)
     else:
-        for key in ("acceptance", "acceptance_by_lang", "latency_p50_s", "latency_p95_s"):
+        for key in ("acceptance", "acceptance_by_lang", "copy_share_by_lang", "latency_p50_s"):
             typer.echo(f"{key}: {result[key]}")
+        if "turn_latency" in result:
+            typer.echo(f"turn_latency: {result['turn_latency']}")
 
 
 @eval_app.command("judge")

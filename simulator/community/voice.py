@@ -12,6 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Callable
+from typing import Literal
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
@@ -66,34 +67,43 @@ class VoiceOutcome(Strict):
     copied_draft: bool = False
 
 
-def build_messages(request: VoiceRequest, prefill: bool = False) -> list[BaseMessage]:
+PromptStyle = Literal["persona", "narrator"]
+
+
+def build_messages(
+    request: VoiceRequest, prefill: bool = False, style: PromptStyle = "persona"
+) -> list[BaseMessage]:
     """Ask for a rewrite of the scripted line, so a small model stays in character and language.
 
-    With `prefill`, the answer is started with an opening quote: the model then writes
-    the post itself and closes the quote, instead of commenting on it.
+    "persona": the system turn makes the model the persona. "narrator": everything sits in
+    the user turn and the persona is named in the third person (a larger small model copies
+    the scripted line less that way). With `prefill`, the answer is started with an opening
+    quote: the model then writes the post itself and closes the quote, instead of commenting
+    on it.
     """
     lang, persona, scenario = request.lang, request.persona, request.scenario
-    system = t(
-        lang,
-        "prompt.system",
-        name=persona.name,
-        handle=persona.handle,
-        channel=scenario.channel,
-        profile=first_sentence(persona.profile.get(lang)),
-    )
     # The trainee's words are quoted data; guillemets inside are neutralised so the
     # quotation cannot be closed from inside.
     reply = request.trainee_reply.replace("«", '"').replace("»", '"')
-    user = t(
-        lang,
-        "prompt.user",
-        brand=scenario.brand.name,
-        reply=shorten(reply, MAX_REPLY_CHARS),
-        name=persona.name,
-        mood=t(lang, f"prompt.mood.{request.mood}"),
-        draft=shorten(request.fallback, MAX_DRAFT_CHARS),
-    )
-    messages: list[BaseMessage] = [SystemMessage(content=system), HumanMessage(content=user)]
+    values = {
+        "name": persona.name,
+        "handle": persona.handle,
+        "channel": scenario.channel,
+        "profile": first_sentence(persona.profile.get(lang)),
+        "brand": scenario.brand.name,
+        "reply": shorten(reply, MAX_REPLY_CHARS),
+        "mood": t(lang, f"prompt.mood.{request.mood}"),
+        "draft": shorten(request.fallback, MAX_DRAFT_CHARS),
+    }
+    messages: list[BaseMessage]
+    if style == "narrator":
+        messages = [HumanMessage(content=t(lang, "prompt.narrator", **values))]
+    else:
+        system = t(lang, "prompt.system", **values)
+        messages = [
+            SystemMessage(content=system),
+            HumanMessage(content=t(lang, "prompt.user", **values)),
+        ]
     if prefill:
         messages.append(AIMessage(content=t(lang, "prompt.prefill") + anchor(request.fallback)))
     return messages
@@ -105,8 +115,8 @@ def anchor(draft: str) -> str:
 
 
 def instruction_text(lang: Lang) -> str:
-    """The fixed wording of the prompt, placeholders removed, for the leak check."""
-    template = t(lang, "prompt.system") + "\n" + t(lang, "prompt.user")
+    """The fixed wording of the prompts, placeholders removed, for the leak check."""
+    template = "\n".join(t(lang, f"prompt.{key}") for key in ("system", "user", "narrator"))
     moods = " ".join(t(lang, f"prompt.mood.{m}") for m in MOODS)
     return re.sub(r"\{\w+\}", " | ", template) + "\n" + moods
 
@@ -132,7 +142,9 @@ class LLMVoice:
         max_retries: int = 2,
         prefill: bool = False,
         max_tokens: int = 72,
+        style: PromptStyle = "persona",
     ) -> None:
+        self.style = style
         self.max_tokens = max_tokens
         self.model = model
         self.name = name
@@ -163,7 +175,7 @@ class LLMVoice:
         try:
             raw = start + stream_with_retries(
                 self.model,
-                build_messages(request, self.prefill),
+                build_messages(request, self.prefill, self.style),
                 timeout_s=self.timeout_s,
                 max_retries=self.max_retries,
                 on_token=token,

@@ -8,7 +8,13 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from simulator.evals.community import load_community_cases, request_for, run_community_eval
+    from simulator.evals.community import (
+        load_community_cases,
+        request_for,
+        run_community_eval,
+        scenario_cases,
+        time_turns,
+    )
     from simulator.evals.devset import (
         Payload,
         PoorReply,
@@ -17,13 +23,7 @@ if TYPE_CHECKING:
         load_dev_set,
         load_injection,
     )
-    from simulator.evals.grader import (
-        cross_validate,
-        embed,
-        fit_addressee,
-        fit_and_save,
-        run_grader_eval,
-    )
+    from simulator.evals.grader import fit_addressee, fit_and_save, run_grader_eval
     from simulator.evals.judge import run_judge_eval
     from simulator.evals.retrieval import (
         fit_card_ranker,
@@ -36,8 +36,6 @@ _WHERE = {
     "Payload": "simulator.evals.devset",
     "PoorReply": "simulator.evals.devset",
     "attach": "simulator.evals.devset",
-    "cross_validate": "simulator.evals.grader",
-    "embed": "simulator.evals.grader",
     "evalsets_dir": "simulator.evals.devset",
     "fit_addressee": "simulator.evals.grader",
     "fit_and_save": "simulator.evals.grader",
@@ -51,14 +49,14 @@ _WHERE = {
     "run_grader_eval": "simulator.evals.grader",
     "run_judge_eval": "simulator.evals.judge",
     "run_retrieval_eval": "simulator.evals.retrieval",
+    "scenario_cases": "simulator.evals.community",
     "score": "simulator.evals.retrieval",
+    "time_turns": "simulator.evals.community",
 }
 __all__ = [
     "Payload",
     "PoorReply",
     "attach",
-    "cross_validate",
-    "embed",
     "evalsets_dir",
     "fit_addressee",
     "fit_and_save",
@@ -72,7 +70,9 @@ __all__ = [
     "run_grader_eval",
     "run_judge_eval",
     "run_retrieval_eval",
+    "scenario_cases",
     "score",
+    "time_turns",
 ]
 
 

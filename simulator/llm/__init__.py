@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simulator.llm.doctor import diagnose
-    from simulator.llm.local_models import DEFAULT_LOCAL_MODEL, is_installed
+    from simulator.llm.local_models import DEFAULT_LOCAL_MODEL, VOICES, is_installed
     from simulator.llm.providers import (
         FakeChatModel,
         LlamaCppChatModel,
@@ -24,6 +24,7 @@ _WHERE = {
     "FakeChatModel": "simulator.llm.providers",
     "LLMError": "simulator.llm.providers",
     "LlamaCppChatModel": "simulator.llm.providers",
+    "VOICES": "simulator.llm.local_models",
     "diagnose": "simulator.llm.doctor",
     "is_installed": "simulator.llm.local_models",
     "make_chat_model": "simulator.llm.providers",
@@ -31,6 +32,7 @@ _WHERE = {
 }
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
+    "VOICES",
     "FakeChatModel",
     "LLMError",
     "LlamaCppChatModel",

