@@ -148,6 +148,7 @@ class Store(Protocol):
         reply_time_limit_s: int,
         participant_id: str | None = None,
         campaign_id: str | None = None,
+        cohort_id: str | None = None,
     ) -> str: ...
 
     def attempt(self, participant_id: str, scenario_id: str) -> str | None: ...

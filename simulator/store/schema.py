@@ -27,12 +27,15 @@ class Base(DeclarativeBase):
 
 
 class EmployerRow(Base):
+    """A staff account: an employer (campaigns) or a trainer (cohorts), told apart by role."""
+
     __tablename__ = "employers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     # None: signs in through OIDC (st.login) only.
     password_hash: Mapped[str | None] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(16), default="employer", server_default="employer")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -60,6 +63,7 @@ class ParticipantRow(Base):
     kind: Mapped[str] = mapped_column(String(16))  # "learner" | "candidate"
     display_name: Mapped[str | None] = mapped_column(String(100))
     campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"))
+    cohort_id: Mapped[str | None] = mapped_column(ForeignKey("cohorts.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -83,6 +87,7 @@ class SessionRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"), index=True)
     campaign_id: Mapped[str | None] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    cohort_id: Mapped[str | None] = mapped_column(ForeignKey("cohorts.id"), index=True)
     # "participant:scenario" for a campaign session (one attempt), else NULL (no limit).
     attempt_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     scenario_id: Mapped[str] = mapped_column(String(64))
@@ -115,3 +120,66 @@ class TurnRow(Base):
     record: Mapped[dict[str, Any] | None]
     score: Mapped[float | None]
     graded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class CohortRow(Base):
+    """A trainer's class: one join code (stored hashed) with a seat limit and an expiry."""
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"), index=True)
+    lang: Mapped[str] = mapped_column(String(2))
+    attempts: Mapped[int]
+    practice: Mapped[bool] = mapped_column(default=True)
+    join_code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    join_hint: Mapped[str] = mapped_column(String(8))
+    seats: Mapped[int]
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (UniqueConstraint("cohort_id", "scenario_id", name="uq_assignment"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[str] = mapped_column(ForeignKey("cohorts.id"), index=True)
+    position: Mapped[int]
+    scenario_id: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OverrideRow(Base):
+    """One trainer change to a criterion's grade: the audit trail is these rows, never
+    updated; the latest per (session, turn, criterion) is the trainer's grade."""
+
+    __tablename__ = "overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id"), index=True)
+    turn: Mapped[int]
+    criterion: Mapped[str] = mapped_column(String(64))
+    machine: Mapped[float | None]
+    before: Mapped[float | None]
+    after: Mapped[float]
+    reason: Mapped[str] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class XapiOutboxRow(Base):
+    """A learning record waiting for (or delivered to) the LRS. Written in the same
+    transaction as what it records, so no statement is lost; `id` gives the send order."""
+
+    __tablename__ = "xapi_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[str] = mapped_column(String(36), unique=True)
+    statement: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)

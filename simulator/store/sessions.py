@@ -148,6 +148,7 @@ class SqlStore:
         reply_time_limit_s: int,
         participant_id: str | None = None,
         campaign_id: str | None = None,
+        cohort_id: str | None = None,
     ) -> str:
         """Store a new session; a campaign allows one per candidate and scenario."""
         session_id = secrets.token_hex(16)
@@ -156,6 +157,7 @@ class SqlStore:
             id=session_id,
             participant_id=participant_id,
             campaign_id=campaign_id,
+            cohort_id=cohort_id,
             attempt_key=attempt,
             scenario_id=state.scenario_id,
             lang=state.lang,
