@@ -25,10 +25,12 @@ from simulator.protocols import CommunityVoice, Grader, KnowledgeBase, Store
 from simulator.store import (
     NotYourSession,
     Participant,
+    Progress,
     StoredSession,
     UnknownSession,
     create_learner,
     participant_by_token,
+    progress,
 )
 
 log = logging.getLogger(__name__)
@@ -257,3 +259,19 @@ def adopt(token: str) -> None:
     """Become the participant this token names (a candidate who just joined)."""
     st.session_state[TOKEN_KEY] = token
     st.session_state.pop(SESSION_KEY, None)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _progress(participant_id: str, versions: tuple[tuple[str, str], ...]) -> Progress:
+    # Keyed by each session's last update: a new reply recomputes, a page redraw does not.
+    sessions = [store().get(session_id, participant_id) for session_id, _ in versions]
+    return progress(sessions, knowledge_content().cards)
+
+
+def participant_progress(who: Participant | None = None) -> Progress:
+    """The participant's progress over their stored sessions (empty for a newcomer)."""
+    who = who if who is not None else participant()
+    if who is None:
+        return Progress(points=[], skills={}, revise=[])
+    summaries = store().list(participant_id=who.id)
+    return _progress(who.id, tuple((s.id, s.updated_at.isoformat()) for s in summaries))

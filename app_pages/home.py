@@ -1,11 +1,13 @@
-"""Home: pick a scenario."""
+"""Home: the learning path. Scenarios by level with filters, what each trains and takes, and
+the next one to play for this participant."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import SESSION_KEY, current_lang
-from simulator.content import all_scenarios, t, t_or
+from app_pages.common import SESSION_KEY, current_lang, knowledge_content, participant_progress
+from simulator.content import Lang, Scenario, all_scenarios, t, t_or
+from simulator.store import LEVELS, WEAK_MARK, Recommendation, duration, path_order, recommend
 
 lang = current_lang()
 st.title(t(lang, "app.title"))
@@ -14,20 +16,83 @@ scenarios, problems = all_scenarios()
 if problems:
     st.warning(t(lang, "app.invalid_scenarios"))
     st.code("\n".join(str(p) for p in problems), language=None)
-st.subheader(t(lang, "app.scenarios"))
-columns = st.columns(max(1, min(3, len(scenarios))))
-for index, scenario in enumerate(scenarios):
-    with columns[index % len(columns)], st.container(border=True):
+scenarios = path_order(scenarios)
+cards = knowledge_content().cards
+
+
+def start(scenario_id: str) -> None:
+    st.session_state["scenario_id"] = scenario_id
+    st.session_state.pop(SESSION_KEY, None)
+    st.switch_page("app_pages/practice.py")
+
+
+def show_recommendation(found: Recommendation, lang: Lang) -> None:
+    chosen = next(s for s in scenarios if s.id == found.scenario_id)
+    with st.container(border=True, key="recommended"):
+        st.markdown(f"**{t(lang, 'app.recommended')}: {chosen.title.get(lang)}**")
+        if found.reason == "weakest":
+            weak = ", ".join(
+                f"{t_or(lang, f'theme.{theme}', theme)} ({score:.0f})"
+                for theme, score in found.themes
+            )
+            st.caption(t(lang, "app.recommend_weakest", themes=weak))
+        else:
+            st.caption(t(lang, f"app.recommend_{found.reason.replace('-', '_')}", mark=WEAK_MARK))
+        if st.button(t(lang, "app.start"), key="start-recommended", type="primary"):
+            start(chosen.id)
+
+
+def scenario_card(scenario: Scenario, lang: Lang) -> None:
+    took = duration(scenario)
+    with st.container(border=True):
         st.markdown(f"**{scenario.title.get(lang)}**")
         st.caption(
-            f"{t(lang, 'app.difficulty')}: {t(lang, f'difficulty.{scenario.difficulty}')} · "
             f"{t(lang, 'app.channel')}: "
-            f"{t_or(lang, f'channel.{scenario.channel}', scenario.channel)}"
+            f"{t_or(lang, f'channel.{scenario.channel}', scenario.channel)} · "
+            + t(lang, "app.duration", typical=took.typical_min, longest=took.max_min)
         )
-        st.write(scenario.brief.get(lang))
         skills = [t_or(lang, f"skill.{s}", s) for s in scenario.skills]
         st.caption(f"{t(lang, 'app.skills')}: {', '.join(skills)}")
+        with st.expander(t(lang, "app.brief")):
+            st.write(scenario.brief.get(lang))
         if st.button(t(lang, "app.start"), key=f"start-{scenario.id}"):
-            st.session_state["scenario_id"] = scenario.id
-            st.session_state.pop(SESSION_KEY, None)
-            st.switch_page("app_pages/practice.py")
+            start(scenario.id)
+
+
+found = recommend(participant_progress(), scenarios, cards)
+if found is not None:
+    show_recommendation(found, lang)
+
+st.subheader(t(lang, "app.scenarios"))
+all_skills = sorted({skill for s in scenarios for skill in s.skills})
+all_channels = sorted({s.channel for s in scenarios})
+left, right = st.columns(2)
+wanted_skills = left.multiselect(
+    t(lang, "app.filter_skill"),
+    all_skills,
+    format_func=lambda skill: t_or(lang, f"skill.{skill}", skill),
+    key="filter_skills",
+)
+wanted_channels = right.multiselect(
+    t(lang, "app.filter_channel"),
+    all_channels,
+    format_func=lambda channel: t_or(lang, f"channel.{channel}", channel),
+    key="filter_channels",
+)
+shown = [
+    s
+    for s in scenarios
+    if (not wanted_skills or set(wanted_skills) & set(s.skills))
+    and (not wanted_channels or s.channel in wanted_channels)
+]
+if not shown:
+    st.info(t(lang, "app.no_match"))
+for level in LEVELS:
+    at_level = [s for s in shown if s.difficulty == level]
+    if not at_level:
+        continue
+    st.markdown(f"#### {t(lang, 'app.level', level=t(lang, f'difficulty.{level}'))}")
+    columns = st.columns(3)
+    for index, scenario in enumerate(at_level):
+        with columns[index % 3]:
+            scenario_card(scenario, lang)

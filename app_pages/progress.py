@@ -10,20 +10,19 @@ from app_pages.common import (
     current_lang,
     knowledge_content,
     participant,
+    participant_progress,
     refuse_during_assessment,
-    store,
 )
 from simulator.content import get_scenario, t, t_or
-from simulator.store import progress, radar_svg
+from simulator.store import radar_svg
 
 lang = current_lang()
 st.title(t(lang, "progress.title"))
 who = participant()
 refuse_during_assessment(who, "assessment.no_progress")
 st.caption(t(lang, "progress.scope"))
-sessions = [store().get(s.id, who.id) for s in store().list(participant_id=who.id)] if who else []
 cards = knowledge_content().cards
-summary = progress(sessions, cards)
+summary = participant_progress(who)
 if not summary.points:
     st.info(t(lang, "progress.none"))
     st.stop()

@@ -23,6 +23,8 @@ def test_bench_prints_the_figures() -> None:
     assert set(data["retrieval_p95_ms"]) == {"100", "400"}
     sizes = data["details"]["retrieval_ms"]
     assert sizes["100"]["chunks"] <= 120 and 380 <= sizes["400"]["chunks"] <= 420
+    if "Chromium" in data["details"]["cold_start_s"]["measured"]:
+        assert 0 < data["home_warm_s"] <= data["details"]["home_warm_s"]["max"]
     load = data["details"]["load_20_sessions"]
     # Sessions may end before 3 turns (a crisis out of control): at least one turn each.
     assert load["sessions"] == 20 and load["turns"] >= 20

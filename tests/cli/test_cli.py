@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli import app
-from simulator.content import scenario_ids
+from simulator.content import get_scenario, scenario_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 CORE = ["angry-customer", "viral-crisis", "identity-choice"]
@@ -40,8 +40,12 @@ REPLIES = {
 
 def write_replies(tmp_path: Path, lang: str, scenario_id: str) -> Path:
     items: list[dict[str, object]] = [{"text": text, "delay_s": 30} for text in REPLIES[lang]]
-    if scenario_id == "identity-choice":
-        items[0]["choice"] = "first_name"
+    if scenario_id in scenario_ids():
+        # A scenario with a decision gets its best option at the decision's turn.
+        decision = get_scenario(scenario_id).decision
+        if decision is not None:
+            best = max(decision.options, key=lambda option: option.fit)
+            items[decision.at_turn - 1]["choice"] = best.id
     path = tmp_path / f"{scenario_id}-{lang}.json"
     path.write_text(json.dumps(items), encoding="utf-8")
     return path
@@ -83,9 +87,15 @@ def test_schema_is_current(tmp_path: Path) -> None:
     assert shipped["additionalProperties"] is False
 
 
+def test_twelve_scenarios_are_shipped() -> None:
+    assert len(scenario_ids()) >= 12
+
+
 @pytest.mark.parametrize("lang", ["fr", "en"])
-@pytest.mark.parametrize("scenario_id", CORE)
-def test_play_core_scenario(tmp_path: Path, scenario_id: str, lang: str) -> None:
+@pytest.mark.parametrize("scenario_id", scenario_ids())
+def test_every_scenario_plays_to_an_end_deterministically(
+    tmp_path: Path, scenario_id: str, lang: str
+) -> None:
     replies = write_replies(tmp_path, lang, scenario_id)
     args = ["play", scenario_id, "--lang", lang, "--replies", str(replies)]
     result = runner.invoke(app, [*args, "--provider", "fake", "--seed", "4", "--json"])
@@ -100,6 +110,8 @@ def test_play_core_scenario(tmp_path: Path, scenario_id: str, lang: str) -> None
         assert set(turn["metrics"]) == {"sentiment", "reach", "escalation"}
     assert data["report"]["lang"] == lang
     assert data["end"]["turn"] == len(data["turns"])
+    assert data["end"]["ended"], "the replies last as long as the scenario's turns"
+    assert data["end"]["reason"] in ("resolved", "out_of_control", "turn_limit")
     again = runner.invoke(app, [*args, "--provider", "fake", "--seed", "4", "--json"])
     assert again.stdout == result.stdout
 

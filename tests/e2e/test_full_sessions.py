@@ -142,3 +142,32 @@ def test_the_reply_box_stays_while_the_page_redraws_after_a_turn(
     page.wait_for_timeout(1_500)
     assert drawn.evaluate("box => box.isConnected")
     expect(page.get_by_role("textbox")).to_have_value("A draft typed during the redraw")
+
+
+# One new scenario per channel family, from Home to the debrief, the languages alternating.
+NEW_BY_FAMILY = [
+    ("data-deletion", "fr"),  # X
+    ("owner-bad-review", "en"),  # Facebook
+    ("influencer-reaction", "fr"),  # TikTok
+    ("employee-leak", "en"),  # LinkedIn
+    ("troll-raid", "fr"),  # Discord
+    ("saas-outage", "en"),  # forum
+    ("review-bombing", "fr"),  # public reviews
+]
+
+
+@pytest.mark.parametrize(("scenario_id", "lang"), NEW_BY_FAMILY)
+def test_a_new_scenario_per_channel_family_from_home_to_debrief(
+    page: Page, app_server: AppServer, scenario_id: str, lang: str
+) -> None:
+    words = TEXT[lang]
+    start(page, app_server, lang, scenario_id)
+    play_to_the_end(page, lang, scenario_id)
+    page.get_by_role("button", name=words["debrief"]).click()
+    expect(page.get_by_role("heading", name=words["title"], exact=True)).to_be_visible(
+        timeout=60_000
+    )
+    for criterion in get_scenario(scenario_id).rubric:
+        expect(
+            page.get_by_text(re.compile(re.escape(criterion.title.get(lang)))).first
+        ).to_be_visible()
