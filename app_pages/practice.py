@@ -41,8 +41,8 @@ from simulator.store import (
     assessment_session,
     finish_pending,
     play_turn,
+    practice_session,
     scenario_for,
-    start_session,
 )
 
 lang = current_lang()
@@ -76,16 +76,18 @@ def choose_session() -> StoredSession:
     if scenario_id is None:
         st.info(t(lang, "app.no_scenario"))
         st.stop()
-    if stored is None or stored.summary.scenario_id != scenario_id or stored.summary.lang != lang:
+    # An assignment plays in its cohort's language: switching the page's does not restart it.
+    other_lang = stored is not None and stored.summary.lang != lang and not stored.summary.cohort_id
+    if stored is None or stored.summary.scenario_id != scenario_id or other_lang:
         assert who is not None
-        session_id = start_session(
+        session_id = practice_session(
             store(),
+            who,
             get_scenario(str(scenario_id)),
             lang,
             int(time.time()) % 100_000,
             grader(),
             voice(),
-            participant_id=who.id,
         )
         st.session_state[SESSION_KEY] = session_id
         stored = load(session_id)

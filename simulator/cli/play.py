@@ -27,6 +27,14 @@ def play(
     save: Annotated[
         bool, typer.Option("--save", help="Store the session (see cm-sim sessions).")
     ] = False,
+    participant_token: Annotated[
+        str | None,
+        typer.Option(
+            "--participant",
+            help="With --save: play as the student whose link carries this token (within "
+            "their cohort's assignment when the scenario is one).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Play a scenario headless from a file of replies; print the transcript and the report."""
@@ -34,8 +42,10 @@ def play(
     from simulator.content import get_scenario, read_replies
     from simulator.engine import play_headless, play_result
     from simulator.factory import make_grader, make_voice
-    from simulator.store import play_stored
+    from simulator.store import participant_by_token, play_stored
 
+    if participant_token and not save:
+        fail("--participant needs --save (only a stored session belongs to someone)")
     items = read_replies(replies)
     if not items:
         fail(f"{replies}: no replies found")
@@ -44,8 +54,12 @@ def play(
     grader = make_grader()
     session_id = None
     if save:
+        store = open_store()
+        who = participant_by_token(store, participant_token) if participant_token else None
+        if participant_token and who is None:
+            fail("--participant: no participant has this token")
         session_id, state, used = play_stored(
-            open_store(), scenario, lang.value, items, seed, grader, voice
+            store, scenario, lang.value, items, seed, grader, voice, participant=who
         )
     else:
         state, used = play_headless(scenario, lang.value, items, seed, grader, voice)

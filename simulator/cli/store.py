@@ -142,29 +142,53 @@ def campaign_results_cmd(
 PASSWORD_ENV = "CM_SIM_EMPLOYER_PASSWORD"
 
 
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+]
+SsoOnly = Annotated[
+    bool, typer.Option("--sso-only", help="No password: signs in through OIDC (st.login).")
+]
+
+
+def _staff_password(password_stdin: bool, sso_only: bool) -> str | None:
+    """The new account's password: stdin, CM_SIM_EMPLOYER_PASSWORD, or a prompt; None for
+    an SSO-only account."""
+    if sso_only:
+        return None
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if sys.stdin.isatty():
+        return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+    fail(f"no password: use --password-stdin, {PASSWORD_ENV}, or --sso-only")
+
+
 @admin_app.command("create-employer")
 def create_employer_cmd(
     email: Annotated[str, typer.Option("--email", help="The employer's sign-in e-mail.")],
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
-    ] = False,
-    sso_only: Annotated[
-        bool, typer.Option("--sso-only", help="No password: signs in through OIDC (st.login).")
-    ] = False,
+    password_stdin: PasswordStdin = False,
+    sso_only: SsoOnly = False,
 ) -> None:
     """An employer account. The password comes from stdin, CM_SIM_EMPLOYER_PASSWORD, or a
     prompt; only its scrypt hash is stored."""
-    from simulator.store import create_employer
+    from simulator.store import create_staff
 
-    password: str | None = None
-    if not sso_only:
-        if password_stdin:
-            password = sys.stdin.readline().rstrip("\n")
-        elif os.environ.get(PASSWORD_ENV):
-            password = os.environ[PASSWORD_ENV]
-        elif sys.stdin.isatty():
-            password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-        else:
-            fail(f"no password: use --password-stdin, {PASSWORD_ENV}, or --sso-only")
-    employer = create_employer(open_store(), email, password)
+    password = _staff_password(password_stdin, sso_only)
+    employer = create_staff(open_store(), email, password, "employer")
     typer.echo(f"employer {employer.email} created (id {employer.id})")
+
+
+@admin_app.command("create-trainer")
+def create_trainer_cmd(
+    email: Annotated[str, typer.Option("--email", help="The trainer's sign-in e-mail.")],
+    password_stdin: PasswordStdin = False,
+    sso_only: SsoOnly = False,
+) -> None:
+    """A trainer account (cohorts, class dashboard, grade review). The password comes from
+    stdin, CM_SIM_EMPLOYER_PASSWORD, or a prompt; only its scrypt hash is stored."""
+    from simulator.store import create_staff
+
+    password = _staff_password(password_stdin, sso_only)
+    trainer = create_staff(open_store(), email, password, "trainer")
+    typer.echo(f"trainer {trainer.email} created (id {trainer.id})")

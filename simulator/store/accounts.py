@@ -31,18 +31,29 @@ class AccountError(InputError):
 
 class Participant(Frozen):
     id: str
-    kind: str
+    kind: str  # "learner" | "candidate" | "student"
     display_name: str | None
     campaign_id: str | None
+    cohort_id: str | None = None
 
     @property
     def is_candidate(self) -> bool:
         return self.kind == "candidate"
 
 
+ROLES = ("employer", "trainer")
+
+
 class Employer(Frozen):
+    """A staff account: an employer runs campaigns, a trainer runs cohorts."""
+
     id: int
     email: str
+    role: str = "employer"
+
+
+def _staff(row: EmployerRow) -> Employer:
+    return Employer(id=row.id, email=row.email, role=row.role)
 
 
 def token_hash(token: str) -> str:
@@ -55,12 +66,20 @@ def new_token() -> str:
 
 def _participant(row: ParticipantRow) -> Participant:
     return Participant(
-        id=row.id, kind=row.kind, display_name=row.display_name, campaign_id=row.campaign_id
+        id=row.id,
+        kind=row.kind,
+        display_name=row.display_name,
+        campaign_id=row.campaign_id,
+        cohort_id=row.cohort_id,
     )
 
 
 def add_participant(
-    orm: OrmSession, kind: str, campaign_id: str | None = None, display_name: str | None = None
+    orm: OrmSession,
+    kind: str,
+    campaign_id: str | None = None,
+    display_name: str | None = None,
+    cohort_id: str | None = None,
 ) -> tuple[ParticipantRow, str]:
     """A participant row in an open transaction, and the token to give its owner (once)."""
     token = new_token()
@@ -69,6 +88,7 @@ def add_participant(
         token_hash=token_hash(token),
         kind=kind,
         campaign_id=campaign_id,
+        cohort_id=cohort_id,
         display_name=(display_name or "").strip()[:100] or None,
     )
     orm.add(row)
@@ -119,37 +139,59 @@ def check_password(password: str, stored: str) -> bool:
     return scheme == "scrypt" and hmac.compare_digest(got, expected)
 
 
-def create_employer(store: Store, email: str, password: str | None) -> Employer:
-    """An employer account; `password=None` makes an SSO-only account (st.login)."""
+def create_staff(store: Store, email: str, password: str | None, role: str) -> Employer:
+    """A staff account of `role`; `password=None` makes an SSO-only account (st.login)."""
+    if role not in ROLES:
+        raise AccountError(f"role: expected one of {', '.join(ROLES)}, got {role!r}")
     email = email.strip().lower()
     if not EMAIL.match(email):
         raise AccountError(f"not an e-mail address: {email!r}")
     if password is not None and len(password) < MIN_PASSWORD:
         raise AccountError(f"the password needs at least {MIN_PASSWORD} characters")
-    row = EmployerRow(email=email, password_hash=hash_password(password) if password else None)
+    hashed = hash_password(password) if password else None
+    row = EmployerRow(email=email, password_hash=hashed, role=role)
     with store.session() as orm:
         orm.add(row)
         try:
             orm.commit()
         except IntegrityError:
-            raise AccountError(f"an employer {email!r} already exists") from None
-        return Employer(id=row.id, email=row.email)
+            raise AccountError(f"an account {email!r} already exists") from None
+        return _staff(row)
+
+
+def create_employer(store: Store, email: str, password: str | None) -> Employer:
+    return create_staff(store, email, password, "employer")
+
+
+def create_trainer(store: Store, email: str, password: str | None) -> Employer:
+    return create_staff(store, email, password, "trainer")
+
+
+def staff_by_email(store: Store, email: str, role: str | None = None) -> Employer | None:
+    """The account with that e-mail (and that role, when given)."""
+    with store.session() as orm:
+        row = orm.scalar(select(EmployerRow).where(EmployerRow.email == email.strip().lower()))
+    if row is None or (role is not None and row.role != role):
+        return None
+    return _staff(row)
 
 
 def employer_by_email(store: Store, email: str) -> Employer | None:
-    with store.session() as orm:
-        row = orm.scalar(select(EmployerRow).where(EmployerRow.email == email.strip().lower()))
-        return Employer(id=row.id, email=row.email) if row is not None else None
+    return staff_by_email(store, email, "employer")
 
 
-def verify_employer(store: Store, email: str, password: str) -> Employer | None:
-    """The employer when the password matches; None otherwise (same answer for an unknown
-    e-mail, so the form does not tell which accounts exist)."""
+def verify_staff(store: Store, email: str, password: str, role: str) -> Employer | None:
+    """The account when the password matches and the role is `role`; None otherwise (same
+    answer for an unknown e-mail, so the form does not tell which accounts exist)."""
     with store.session() as orm:
         row = orm.scalar(select(EmployerRow).where(EmployerRow.email == email.strip().lower()))
-    if row is None or row.password_hash is None:
+    if row is None or row.password_hash is None or row.role != role:
         check_password(password, _dummy_hash())  # as slow as a real check: no account probing
         return None
     if not check_password(password, row.password_hash):
         return None
-    return Employer(id=row.id, email=row.email)
+    return _staff(row)
+
+
+def verify_employer(store: Store, email: str, password: str) -> Employer | None:
+    return verify_staff(store, email, password, "employer")

@@ -48,6 +48,7 @@ class SessionSummary(Frozen):
     provider: str
     participant_id: str | None
     campaign_id: str | None
+    cohort_id: str | None = None
     turn: int
     ended: bool
     end_reason: str | None
@@ -89,6 +90,7 @@ def _summary(row: SessionRow) -> SessionSummary:
         provider=row.provider,
         participant_id=row.participant_id,
         campaign_id=row.campaign_id,
+        cohort_id=row.cohort_id,
         turn=row.turn,
         ended=row.ended,
         end_reason=row.end_reason,

@@ -17,6 +17,7 @@ from simulator.errors import InputError
 from simulator.protocols import CommunityVoice, Grader, Store
 from simulator.store.accounts import Participant
 from simulator.store.campaigns import get_campaign
+from simulator.store.cohorts import assignment_for, assignment_statuses, get_cohort
 from simulator.store.sessions import StoredSession, StoredTurn
 
 
@@ -42,12 +43,15 @@ def start_session(
     participant_id: str | None = None,
     campaign_id: str | None = None,
     reply_time_limit_s: int | None = None,
+    cohort_id: str | None = None,
 ) -> str:
     limit = reply_time_limit_s or scenario.reply_time_limit_s
     if limit != scenario.reply_time_limit_s:
         scenario = scenario.model_copy(update={"reply_time_limit_s": limit})
     session = Session.start(scenario, lang, seed, grader, voice)
-    return store.create_session(session.state, voice.name, limit, participant_id, campaign_id)
+    return store.create_session(
+        session.state, voice.name, limit, participant_id, campaign_id, cohort_id
+    )
 
 
 def _record(stored: StoredSession, turn: int) -> TurnRecord:
@@ -158,6 +162,40 @@ def assessment_session(
     return None
 
 
+def practice_session(
+    store: Store,
+    participant: Participant,
+    scenario: Scenario,
+    lang: Lang,
+    seed: int,
+    grader: Grader,
+    voice: CommunityVoice,
+) -> str:
+    """The session a participant plays when they pick a scenario. For a student's
+    assignment: their unfinished attempt if there is one (coming back does not spend an
+    attempt), else a new attempt in the cohort's language (AttemptsUsed when none is left).
+    Anything else is free practice in the page's language."""
+    for status in assignment_statuses(store, participant):
+        if status.scenario_id != scenario.id:
+            continue
+        for session_id in reversed(status.session_ids):
+            if not store.get(session_id).summary.ended:
+                return session_id
+        break
+    cohort_id = assignment_for(store, participant, scenario.id)
+    cohort = get_cohort(store, cohort_id) if cohort_id else None
+    return start_session(
+        store,
+        scenario,
+        cohort.session_lang if cohort else lang,
+        seed,
+        grader,
+        voice,
+        participant_id=participant.id,
+        cohort_id=cohort_id,
+    )
+
+
 def play_stored(
     store: Store,
     scenario: Scenario,
@@ -166,10 +204,25 @@ def play_stored(
     seed: int,
     grader: Grader,
     voice: CommunityVoice,
+    participant: Participant | None = None,
 ) -> tuple[str, SessionState, int]:
-    """Headless play the app's way: each reply committed, then graded and answered.
+    """Headless play the app's way: each reply committed, then graded and answered; as
+    `participant` when given (within their cohort's assignment when the scenario is one).
     Returns (session id, final state, replies used)."""
-    session_id = start_session(store, scenario, lang, seed, grader, voice)
+    cohort_id = assignment_for(store, participant, scenario.id) if participant else None
+    cohort = get_cohort(store, cohort_id) if cohort_id else None
+    if cohort is not None:
+        lang = cohort.session_lang
+    session_id = start_session(
+        store,
+        scenario,
+        lang,
+        seed,
+        grader,
+        voice,
+        participant_id=participant.id if participant else None,
+        cohort_id=cohort_id,
+    )
     used = 0
     for turn, item in enumerate(replies, start=1):
         if store.get(session_id).summary.ended:
