@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import simulator.llm.local_models as local_models
 from simulator.content import get_scenario
-from simulator.llm import local_models
 from tests.app_helpers import stored_state
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
