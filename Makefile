@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint bench install browser postgres clean richer-voice
+.PHONY: run test lint bench install browser postgres clean richer-voice lrs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,12 +49,26 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
+# ralph (France Université Numérique's xAPI LRS) for the learning-record tests, in its own
+# virtual environment: its pins clash with the app's. The tests start it on loopback.
+LRS_VENV := .venv-lrs
+LRS_STAMP := $(LRS_VENV)/.installed
+
+$(LRS_STAMP):
+	@echo "installing ralph (xAPI LRS for the tests) in $(LRS_VENV)"
+	@$(PYTHON) -m venv $(LRS_VENV)
+	@$(LRS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	@$(LRS_VENV)/bin/python -m pip install --quiet "ralph-malph[cli,lrs]==5.1.0" requests
+	@touch $(LRS_STAMP)
+
+lrs: $(LRS_STAMP)
+
 lint: install
 	$(VENV)/bin/ruff check simulator app_pages tests app.py
 	$(VENV)/bin/ruff format --check simulator app_pages tests app.py
 	$(VENV)/bin/mypy
 
-test: install browser postgres lint
+test: install browser postgres lrs lint
 	$(VENV)/bin/cm-sim validate scenarios/
 	$(VENV)/bin/cm-sim validate-kb
 	$(VENV)/bin/cm-sim index
@@ -64,4 +78,4 @@ bench: install
 	$(VENV)/bin/cm-sim bench --json
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LRS_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.common import (
+    URL_JOIN,
     current_lang,
     keep_in_url,
     language_switch,
@@ -32,14 +33,18 @@ if who is not None and who.is_candidate:
         practice,
     ]
 else:
+    # A link that carries a cohort's join code opens on the join page.
+    joining = bool(st.query_params.get(URL_JOIN))
     pages = [
-        st.Page("app_pages/home.py", title=t(lang, "app.nav_home"), icon="🏠", default=True),
+        st.Page("app_pages/home.py", title=t(lang, "app.nav_home"), icon="🏠", default=not joining),
         practice,
         st.Page("app_pages/debrief.py", title=t(lang, "app.nav_debrief"), icon="🧭"),
         st.Page("app_pages/knowledge.py", title=t(lang, "app.nav_knowledge"), icon="📚"),
         st.Page("app_pages/progress.py", title=t(lang, "app.nav_progress"), icon="📈"),
         st.Page("app_pages/settings.py", title=t(lang, "app.nav_settings"), icon="⚙️"),
+        st.Page("app_pages/join.py", title=t(lang, "app.nav_join"), icon="🎓", default=joining),
         assessment,
+        st.Page("app_pages/trainer.py", title=t(lang, "app.nav_trainer"), icon="🧑‍🏫"),
         st.Page("app_pages/employer.py", title=t(lang, "app.nav_employer"), icon="🏢"),
     ]
 navigation = st.navigation(pages, position="hidden")

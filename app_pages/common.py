@@ -185,6 +185,13 @@ def store() -> Store:
 TOKEN_KEY = "participant_token"
 SESSION_KEY = "session_id"
 URL_TOKEN, URL_SESSION, URL_LANG = "me", "s", "lang"
+URL_JOIN = "join"  # a cohort's join code, in the link a trainer hands out
+
+
+def participant_link(token: str) -> str:
+    """The address that brings this participant back to their own work."""
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{URL_TOKEN}={token}"
 
 
 def restore_from_url() -> None:

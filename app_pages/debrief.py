@@ -13,11 +13,13 @@ from app_pages.common import (
     participant,
     refuse_during_assessment,
     safe_text,
+    store,
 )
 from app_pages.textsafe import escape_markdown
 from app_pages.widgets import criterion_bar, flags_warning, turn_checks
 from simulator.content import get_scenario, t
 from simulator.engine import SessionState, build_report, report_markdown, report_pdf
+from simulator.store import trainer_grades
 
 lang = current_lang()
 st.title(t(lang, "debrief.title"))
@@ -52,6 +54,30 @@ for criterion in report.criteria:
             st.write(card.principle.get(lang))
             st.caption(f"{t(lang, 'app.kb_do')}: {card.do[0].get(lang)}")
             st.caption(f"{t(lang, 'app.kb_dont')}: {card.dont[0].get(lang)}")
+reviewed = trainer_grades(store(), stored.id, who.id) if stored and who else {}
+if reviewed:
+    # The trainer's word, marked as theirs; the machine's grade stays beside it.
+    with st.container(border=True, key="trainer-review"):
+        st.markdown(f"### {t(lang, 'cohort.trainer_review')}")
+        for (turn_no, criterion_id), grade in sorted(reviewed.items()):
+            machine = f"{grade.machine:.0f}" if grade.machine is not None else "—"
+            title = scenario.criterion(criterion_id).title.get(lang)
+            st.markdown(
+                escape_markdown(
+                    t(
+                        lang,
+                        "cohort.trainer_grade",
+                        criterion=title,
+                        turn=turn_no,
+                        after=grade.after,
+                        machine=machine,
+                    )
+                )
+            )
+            if grade.comment:
+                st.caption(
+                    escape_markdown(t(lang, "cohort.trainer_comment", comment=grade.comment))
+                )
 if report.practices_to_revise:
     names = [cards[p].title.get(lang) if p in cards else p for p in report.practices_to_revise]
     st.warning(f"{t(lang, 'debrief.revise')}: {', '.join(names)}")
@@ -79,8 +105,11 @@ if record.assessment.checks or record.assessment.calls_for:
 st.markdown(f"**{t(lang, 'debrief.feedback')}**")
 for scored in record.assessment.criteria:
     title = scenario.criterion(scored.id).title.get(lang)
+    override = reviewed.get((record.turn, scored.id))
+    mark = f" · 🧑‍🏫 {override.after:.0f}" if override is not None else ""
     st.markdown(
-        f"- **{escape_markdown(title)}** ({scored.score:.0f}): {escape_markdown(scored.feedback)}"
+        f"- **{escape_markdown(title)}** ({scored.score:.0f}{mark}): "
+        f"{escape_markdown(scored.feedback)}"
     )
 cited = [cards[p].title.get(lang) if p in cards else p for p in record.assessment.practices]
 st.caption(f"{t(lang, 'report.practices')}: {' · '.join(cited)}")

@@ -7,70 +7,22 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import current_lang, safe_text, store
+from app_pages.staff import staff_member
 from simulator.content import all_scenarios, get_scenario, t
 from simulator.engine import markdown_pdf
 from simulator.store import (
     CampaignError,
-    Employer,
     campaign_results,
     create_campaign,
-    employer_by_email,
     invites,
     list_campaigns,
     results_csv,
     results_markdown,
-    verify_employer,
 )
 
 lang = current_lang()
-EMPLOYER_KEY = "employer"
 st.title(t(lang, "employer.title"))
-
-
-def sso_configured() -> bool:
-    try:
-        return "auth" in st.secrets
-    except Exception:  # no secrets file: no OIDC
-        return False
-
-
-def signed_in() -> Employer | None:
-    known = st.session_state.get(EMPLOYER_KEY)
-    if known:
-        return Employer.model_validate(known)
-    if sso_configured() and st.user.is_logged_in and st.user.get("email"):
-        found = employer_by_email(store(), str(st.user.get("email")))
-        if found is None:
-            st.error(t(lang, "employer.sso_unknown"))
-        return found
-    return None
-
-
-employer = signed_in()
-if employer is None:
-    with st.form("sign-in"):
-        email = st.text_input(t(lang, "employer.email"))
-        password = st.text_input(t(lang, "employer.password"), type="password")
-        go = st.form_submit_button(t(lang, "employer.sign_in"), type="primary")
-    if go:
-        found = verify_employer(store(), email, password)
-        if found is None:
-            st.error(t(lang, "employer.bad_login"))
-        else:
-            st.session_state[EMPLOYER_KEY] = found.model_dump()
-            st.rerun()
-    if sso_configured():
-        st.button(t(lang, "employer.sso"), on_click=st.login)
-    st.caption(t(lang, "employer.how_to_account"))
-    st.stop()
-assert employer is not None
-
-st.caption(t(lang, "employer.signed_in", email=employer.email))
-if st.button(t(lang, "employer.sign_out")):
-    st.session_state.pop(EMPLOYER_KEY, None)
-    if sso_configured() and st.user.is_logged_in:
-        st.logout()
-    st.rerun()
+employer = staff_member("employer")
 
 with st.expander(t(lang, "employer.new_campaign")):
     scenarios, _ = all_scenarios()

@@ -5,9 +5,26 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages.common import SESSION_KEY, current_lang, knowledge_content, participant_progress
+from app_pages.common import (
+    SESSION_KEY,
+    current_lang,
+    knowledge_content,
+    participant,
+    participant_progress,
+    store,
+)
 from simulator.content import Lang, Scenario, all_scenarios, t, t_or
-from simulator.store import LEVELS, WEAK_MARK, Recommendation, duration, path_order, recommend
+from simulator.store import (
+    LEVELS,
+    WEAK_MARK,
+    AssignmentStatus,
+    Recommendation,
+    assignment_statuses,
+    duration,
+    get_cohort,
+    path_order,
+    recommend,
+)
 
 lang = current_lang()
 st.title(t(lang, "app.title"))
@@ -58,6 +75,41 @@ def scenario_card(scenario: Scenario, lang: Lang) -> None:
         if st.button(t(lang, "app.start"), key=f"start-{scenario.id}"):
             start(scenario.id)
 
+
+STATUS_ICON = {"todo": "⚪", "in_progress": "🟡", "done": "🟢", "overdue": "🔴"}
+
+
+def assignment_row(status: AssignmentStatus, lang: Lang) -> None:
+    """One assignment: its status, due date, attempts and best score, and a button."""
+    scenario = next(s for s in scenarios if s.id == status.scenario_id)
+    with st.container(border=True, key=f"assignment-{scenario.id}"):
+        left, right = st.columns([4, 1])
+        icon = STATUS_ICON[status.status]
+        left.markdown(
+            f"{icon} **{scenario.title.get(lang)}** · {t(lang, f'cohort.status_{status.status}')}"
+        )
+        facts = [t(lang, "cohort.attempts_left", left=status.attempts_left)]
+        if status.due_at is not None:
+            facts.append(t(lang, "cohort.due", day=status.due_at.date().isoformat()))
+        if status.best_score is not None:
+            facts.append(t(lang, "cohort.best", score=status.best_score))
+        left.caption(" · ".join(facts))
+        unfinished = any(not store().get(sid).summary.ended for sid in status.session_ids[-1:])
+        playable = unfinished or status.attempts_left > 0
+        label = {True: "cohort.continue", False: "cohort.play"}[unfinished]
+        if status.status == "done" and not unfinished:
+            label = "cohort.again"
+        if playable and right.button(t(lang, label), key=f"assignment-start-{scenario.id}"):
+            start(scenario.id)
+
+
+who = participant()
+cohort = get_cohort(store(), who.cohort_id) if who and who.cohort_id else None
+if who is not None and cohort is not None:
+    st.subheader(t(lang, "cohort.assignments", cohort=cohort.name))
+    for status in assignment_statuses(store(), who):
+        assignment_row(status, lang)
+    st.caption(t(lang, "cohort.free_practice"))
 
 found = recommend(participant_progress(), scenarios, cards)
 if found is not None:

@@ -55,6 +55,11 @@ class Settings(Strict):
 
     # The store: SQLite in data_dir unless a URL is given (postgresql://user:pw@host/db).
     database_url: str | None = None
+    # Learning records: the xAPI LRS they are delivered to (its xAPI endpoint, e.g.
+    # http://lrs:8100/xAPI/), with HTTP basic auth. Unset: statements wait in the outbox.
+    lrs_url: str | None = None
+    lrs_user: str | None = None
+    lrs_password: SecretStr | None = None
 
     @property
     def chroma_path(self) -> Path:
@@ -67,7 +72,7 @@ class Settings(Strict):
 
 ENV_PREFIX = "CM_SIM_"
 # Never from the TOML file; read from the environment (or Streamlit secrets) only.
-SECRET_FIELDS = frozenset({"api_key"})
+SECRET_FIELDS = frozenset({"api_key", "lrs_password"})
 
 
 def env_name(field: str) -> str:
@@ -101,6 +106,9 @@ def load_settings(**overrides: Any) -> Settings:
     key = os.environ.get(env_name("api_key")) or os.environ.get("OPENAI_API_KEY")
     if key:
         values["api_key"] = key
+    for secret in sorted(SECRET_FIELDS - {"api_key"}):
+        if os.environ.get(env_name(secret)):
+            values[secret] = os.environ[env_name(secret)]
     values.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return Settings.model_validate(values)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.lrs_server import LrsServer
 from tests.net import free_port
 from tests.openai_stub import OpenAIStub
 from tests.pg_server import PgServer
@@ -57,3 +58,22 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIStub]:
         monkeypatch.setenv("CM_SIM_API_KEY", "test-key")
         monkeypatch.setenv("CM_SIM_MODEL", "stub-model")
         yield server
+
+
+@pytest.fixture(scope="session")
+def lrs() -> Iterator[LrsServer]:
+    """A real xAPI LRS (ralph) on loopback, shared by the session's tests. Skipped only
+    where `make lrs` has not built .venv-lrs, and never in CI (there it fails)."""
+    reason = LrsServer.why_not()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the LRS tests: {reason}")
+        pytest.skip(reason)
+    root = Path(tempfile.mkdtemp(prefix="cm-sim-lrs-"))
+    server = LrsServer(root, free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)

@@ -27,6 +27,9 @@ SAMPLES = {
     "judge_model": "judge",
     "judge_base_url": "http://127.0.0.1:8002/v1",
     "database_url": "sqlite:////tmp/x.db",
+    "prompt_style": "narrator",
+    "lrs_url": "http://127.0.0.1:8100/xAPI/",
+    "lrs_user": "cm-sim",
 }
 
 

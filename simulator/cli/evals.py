@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -20,9 +21,23 @@ def eval_grader(
         bool, typer.Option("--fit", help="Refit the shipped calibration on the whole dev set.")
     ] = False,
     folds: Annotated[int, typer.Option("--folds", min=2, max=20, help="Cross-validation.")] = 5,
+    with_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--with",
+            help="A programme's graded replies (JSON lines, `cm-sim export graded`): "
+            "leave-one-scenario-out before and after adding them, and on them alone.",
+        ),
+    ] = None,
 ) -> None:
     """Spearman, pairwise ordering accuracy and injection inflation, cross-validated."""
-    from simulator.evals import fit_addressee, fit_and_save, run_grader_eval
+    from simulator.evals import (
+        fit_addressee,
+        fit_and_save,
+        load_graded_lines,
+        run_grader_eval,
+        run_grader_eval_with,
+    )
     from simulator.factory import (
         addressee_path,
         calibration_path,
@@ -30,6 +45,8 @@ def eval_grader(
         make_featurizer,
     )
 
+    # A bad --with file is refused before anything is refitted or measured.
+    extra = load_graded_lines(with_file) if with_file is not None else None
     content = load_knowledge_content()
     if do_fit:
         featurizer = make_featurizer()
@@ -40,6 +57,16 @@ def eval_grader(
         typer.echo(f"calibrated on {calibration.replies} replies: {calibration_path()}", err=True)
     featurizer = make_featurizer()
     cards = {card.id: card for card in content.cards}
+    if extra is not None:
+        result = run_grader_eval_with(featurizer, cards, extra)
+        if as_json:
+            emit(result)
+            return
+        for when in ("before", "after"):
+            loso = result[when]["loso"]
+            typer.echo(f"{when}: {loso['spearman']} / {loso['pairwise_accuracy']}")
+        typer.echo(f"programme: {result['programme']}")
+        return
     result = run_grader_eval(featurizer, cards, k=folds)
     if as_json:
         emit(result)

@@ -26,7 +26,13 @@ if TYPE_CHECKING:
     )
     from simulator.engine.play import play_headless, play_result
     from simulator.engine.report import build_report
-    from simulator.engine.report_export import markdown_pdf, quote, report_markdown, report_pdf
+    from simulator.engine.report_export import (
+        UNICODE_FONTS,
+        markdown_pdf,
+        quote,
+        report_markdown,
+        report_pdf,
+    )
     from simulator.engine.session import (
         Event,
         ReplyRejected,
@@ -47,6 +53,7 @@ _WHERE = {
     "SessionState": "simulator.engine.session",
     "TokenSink": "simulator.engine.session",
     "TurnRecord": "simulator.engine.session",
+    "UNICODE_FONTS": "simulator.engine.report_export",
     "build_report": "simulator.engine.report",
     "clamp": "simulator.engine.metrics",
     "crowd_turn": "simulator.engine.crowd",
@@ -66,6 +73,7 @@ _WHERE = {
     "step_metrics": "simulator.engine.metrics",
 }
 __all__ = [
+    "UNICODE_FONTS",
     "Event",
     "Excitation",
     "MetricState",

@@ -152,7 +152,11 @@ class SqlStore:
         campaign_id: str | None = None,
         cohort_id: str | None = None,
     ) -> str:
-        """Store a new session; a campaign allows one per candidate and scenario."""
+        """Store a new session; a campaign allows one per candidate and scenario. Its
+        learning record (xAPI) is queued in the same transaction."""
+        from simulator.store.xapi_outbox import enqueue, wake_flusher
+        from simulator.store.xapi_statements import XapiSession, session_started
+
         session_id = secrets.token_hex(16)
         attempt = f"{participant_id}:{state.scenario_id}" if campaign_id else None
         row = SessionRow(
@@ -170,9 +174,18 @@ class SqlStore:
             turn=state.turn,
             ended=state.ended,
         )
+        record = XapiSession(
+            session_id=session_id,
+            scenario_id=state.scenario_id,
+            lang=state.lang,
+            participant_id=participant_id,
+            cohort_id=cohort_id,
+        )
         with self.session() as orm:
             orm.add(row)
+            enqueue(orm, session_started(record))
             orm.commit()
+        wake_flusher(self)
         return session_id
 
     def attempt(self, participant_id: str, scenario_id: str) -> str | None:
@@ -224,14 +237,27 @@ class SqlStore:
         delay_s: float | None = None,
     ) -> StoredTurn:
         """Commit a reply for `turn` before anything else happens to it. If that turn is
-        already stored (a rerun, a double click), the first reply stands and is returned."""
+        already stored (a rerun, a double click), the first reply stands and is returned.
+        Its learning record (xAPI) is queued with it, so only a new reply gets one."""
+        from simulator.store.xapi_outbox import enqueue, wake_flusher, xapi_session
+        from simulator.store.xapi_statements import reply_sent
+
         with self.session() as orm:
+            # Read before the turn is added: a query flushes pending rows, and a duplicate
+            # turn must fail inside the `try` below.
+            session_row = orm.get(SessionRow, session_id)
             row = TurnRow(
                 session_id=session_id, turn=turn, reply=reply, choice=choice, delay_s=delay_s
             )
-            orm.add(row)
             try:
+                orm.add(row)
+                if session_row is not None:
+                    statement = reply_sent(
+                        xapi_session(session_row), turn, reply, delay_s=delay_s, choice=choice
+                    )
+                    enqueue(orm, statement)
                 orm.commit()
+                wake_flusher(self)
                 return _turn(row)
             except IntegrityError:
                 orm.rollback()
@@ -248,7 +274,11 @@ class SqlStore:
 
     def complete(self, session_id: str, record: TurnRecord, state: SessionState) -> bool:
         """Store a graded turn and the state after it, in one transaction. False when
-        another process completed that turn first (its version stands)."""
+        another process completed that turn first (its version stands). The grade's
+        learning record (xAPI) is queued in the same transaction, only by the one that moved."""
+        from simulator.store.xapi_outbox import enqueue, wake_flusher, xapi_session
+        from simulator.store.xapi_statements import turn_graded
+
         now = utcnow()
         with self.session() as orm:
             moved = orm.execute(
@@ -275,7 +305,13 @@ class SqlStore:
                 )
                 .values(record=record.model_dump(mode="json"), score=record.score, graded_at=now)
             )
+            session_row = orm.get(SessionRow, session_id)
+            if session_row is not None:
+                ended = (state.end_reason or "ended") if state.ended else None
+                statement = turn_graded(xapi_session(session_row), record, end_reason=ended)
+                enqueue(orm, statement)
             orm.commit()
+        wake_flusher(self)
         return True
 
     def dispose(self) -> None:

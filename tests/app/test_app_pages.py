@@ -158,7 +158,18 @@ def test_settings_language_switch() -> None:
 
 @pytest.mark.parametrize(
     "page",
-    ["home", "practice", "debrief", "knowledge", "progress", "settings", "assessment", "employer"],
+    [
+        "home",
+        "practice",
+        "debrief",
+        "knowledge",
+        "progress",
+        "settings",
+        "assessment",
+        "employer",
+        "trainer",
+        "join",
+    ],
 )
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_page_renders_in_both_languages(page: str, lang: str) -> None:
