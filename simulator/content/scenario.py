@@ -17,7 +17,7 @@ from pydantic import Field, ValidationError, field_validator
 
 from simulator.content.base import Frozen
 from simulator.content.problems import Problem, display_path
-from simulator.content.yaml_safe import Loc, YamlDocument, read_yaml
+from simulator.content.yaml_safe import Loc, YamlDocument, read_yaml, read_yaml_bytes
 from simulator.errors import ContentError
 
 Lang = Literal["fr", "en"]
@@ -530,7 +530,26 @@ def load_scenario(path: Path, practice_ids: set[str] | None = None) -> Scenario:
 
     With `practice_ids`, rubric criteria must cite known knowledge-base practices.
     """
-    doc = read_yaml(path)
+    return scenario_from_document(read_yaml(path), path.stem, practice_ids)
+
+
+def load_scenario_text(
+    text: str, name: str, scenario_id: str | None = None, practice_ids: set[str] | None = None
+) -> Scenario:
+    """Check a scenario typed or uploaded rather than read from a file: the same limits,
+    the same located problems, named `name` (e.g. "my-scenario.yaml"). Its id must be
+    `scenario_id` when given, like a file's must match its name."""
+    doc = read_yaml_bytes(text.encode("utf-8"), YamlDocument(path=Path(name)))
+    expected = scenario_id
+    if expected is None and isinstance(doc.data, dict) and isinstance(doc.data.get("id"), str):
+        expected = doc.data["id"]
+    return scenario_from_document(doc, expected or Path(name).stem, practice_ids)
+
+
+def scenario_from_document(
+    doc: YamlDocument, scenario_id: str, practice_ids: set[str] | None = None
+) -> Scenario:
+    """A parsed document checked as a scenario whose id must be `scenario_id`."""
     if doc.data is None:
         raise ContentError(doc.problems)
     if not isinstance(doc.data, dict):
@@ -542,7 +561,8 @@ def load_scenario(path: Path, practice_ids: set[str] | None = None) -> Scenario:
     if doc.problems:
         raise ContentError(doc.problems)
     problems = [
-        doc.problem(loc, msg) for loc, msg in reference_problems(scenario, path.stem, practice_ids)
+        doc.problem(loc, msg)
+        for loc, msg in reference_problems(scenario, scenario_id, practice_ids)
     ]
     if problems:
         raise ContentError(problems)

@@ -147,6 +147,14 @@ def read_yaml(
     except OSError as exc:
         doc.problems.append(Problem(doc.shown, 1, "", f"cannot read file: {exc.strerror}"))
         return doc
+    return read_yaml_bytes(raw, doc, max_bytes=max_bytes, max_nodes=max_nodes)
+
+
+def read_yaml_bytes(
+    raw: bytes, doc: YamlDocument, *, max_bytes: int = MAX_FILE_BYTES, max_nodes: int = MAX_NODES
+) -> YamlDocument:
+    """One YAML document from bytes (a file, an upload, the studio's editor), under the same
+    limits as a file; `doc.path` only names it in the problems."""
     if len(raw) > max_bytes:
         doc.problems.append(
             Problem(doc.shown, 1, "", f"file is {len(raw)} bytes, over the {max_bytes} limit")

@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from simulator.engine.play import play_headless, play_result
     from simulator.engine.report import build_report
     from simulator.engine.report_export import (
-        UNICODE_FONTS,
         markdown_pdf,
+        pdf_font,
         quote,
         report_markdown,
         report_pdf,
@@ -53,7 +53,6 @@ _WHERE = {
     "SessionState": "simulator.engine.session",
     "TokenSink": "simulator.engine.session",
     "TurnRecord": "simulator.engine.session",
-    "UNICODE_FONTS": "simulator.engine.report_export",
     "build_report": "simulator.engine.report",
     "clamp": "simulator.engine.metrics",
     "crowd_turn": "simulator.engine.crowd",
@@ -63,6 +62,7 @@ _WHERE = {
     "markdown_pdf": "simulator.engine.report_export",
     "mood_steps": "simulator.engine.metrics",
     "move_mood": "simulator.engine.metrics",
+    "pdf_font": "simulator.engine.report_export",
     "play_headless": "simulator.engine.play",
     "play_result": "simulator.engine.play",
     "poisson": "simulator.engine.crowd",
@@ -73,7 +73,6 @@ _WHERE = {
     "step_metrics": "simulator.engine.metrics",
 }
 __all__ = [
-    "UNICODE_FONTS",
     "Event",
     "Excitation",
     "MetricState",
@@ -92,6 +91,7 @@ __all__ = [
     "markdown_pdf",
     "mood_steps",
     "move_mood",
+    "pdf_font",
     "play_headless",
     "play_result",
     "poisson",

@@ -7,7 +7,9 @@ text is quoted, never interpreted: Markdown quotes it line by line; the PDF draw
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from simulator.content import Lang, Scenario, t
 from simulator.engine.report import build_report
@@ -81,8 +83,41 @@ def report_markdown(scenario: Scenario, state: SessionState) -> str:
     return "\n".join(out) + "\n"
 
 
-def _font_path() -> Path | None:
-    return next((p for p in UNICODE_FONTS if p.is_file()), None)
+# What the PDF core fonts (Latin-1) cannot draw, replaced when no Unicode font is found.
+TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2026": "...",
+        "\u202f": " ",
+        "\u2009": " ",
+        "\u00d7": "x",
+        "\u2022": "-",
+    }
+)
+
+
+def latin1(text: str) -> str:
+    """Text the core fonts can draw: typographic marks made plain, the rest replaced by ?."""
+    return text.translate(TYPOGRAPHIC).encode("latin-1", "replace").decode("latin-1")
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def pdf_font(pdf: Any) -> tuple[str, Callable[[str], str]]:
+    """The font family to write with, and how to make text drawable in it: a Unicode TTF
+    when the system has one, else the core Helvetica with the text made Latin-1."""
+    font = next((p for p in UNICODE_FONTS if p.is_file()), None)
+    if font is None:
+        return "Helvetica", latin1
+    pdf.add_font("body", "", str(font))
+    return "body", _same
 
 
 def report_pdf(scenario: Scenario, state: SessionState) -> bytes:
@@ -97,19 +132,7 @@ def markdown_pdf(markdown: str) -> bytes:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    font = _font_path()
-    if font is not None:
-        pdf.add_font("body", "", str(font))
-        family = "body"
-
-        def fit(text: str) -> str:
-            return text
-    else:
-        family = "Helvetica"
-
-        def fit(text: str) -> str:
-            return text.encode("latin-1", "replace").decode("latin-1")
-
+    family, fit = pdf_font(pdf)
     sizes = {"# ": 16, "## ": 13, "### ": 11}
     for line in markdown.splitlines():
         size = next((s for prefix, s in sizes.items() if line.startswith(prefix)), 10)

@@ -77,18 +77,27 @@ def _campaign(row: CampaignRow) -> Campaign:
     )
 
 
-def _check(scenarios: list[str], lang: str, candidates: int, limit: int | None) -> None:
+def scenarios_problem(scenarios: list[str], lang: str) -> str | None:
+    """What is wrong with a list of scenarios to play in `lang` ("field: message"), if
+    anything: campaigns and cohorts share these rules."""
     if not scenarios:
-        raise CampaignError("scenarios: at least one scenario is needed")
+        return "scenarios: at least one scenario is needed"
     for scenario_id in scenarios:
         try:
             get_scenario(scenario_id)
         except UnknownScenario as exc:
-            raise CampaignError(f"scenarios: {exc}") from None
+            return f"scenarios: {exc}"
     if len(set(scenarios)) != len(scenarios):
-        raise CampaignError("scenarios: a scenario is listed twice")
+        return "scenarios: a scenario is listed twice"
     if lang not in LANGS:
-        raise CampaignError(f"lang: expected one of {', '.join(LANGS)}, got {lang!r}")
+        return f"lang: expected one of {', '.join(LANGS)}, got {lang!r}"
+    return None
+
+
+def _check(scenarios: list[str], lang: str, candidates: int, limit: int | None) -> None:
+    problem = scenarios_problem(scenarios, lang)
+    if problem is not None:
+        raise CampaignError(problem)
     if not 1 <= candidates <= MAX_CANDIDATES:
         raise CampaignError(f"candidates: between 1 and {MAX_CANDIDATES}, got {candidates}")
     if limit is not None and not 15 <= limit <= 3600:

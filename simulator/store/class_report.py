@@ -8,33 +8,11 @@ students are drawn as text, never interpreted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from simulator.content import Lang, get_scenario, t
-from simulator.engine import UNICODE_FONTS
+from simulator.engine import pdf_font
 from simulator.store.gradebook import LOW_MARK, Dashboard
-
-# What the PDF core fonts (Latin-1) cannot draw, replaced when no Unicode font is found.
-TYPOGRAPHIC = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2014": "-",
-        "\u2026": "...",
-        "\u202f": " ",
-        "\u2009": " ",
-        "\u00d7": "x",
-        "\u2022": "-",
-    }
-)
-
-
-def latin1(text: str) -> str:
-    """Text the core fonts can draw: typographic marks made plain, the rest replaced by ?."""
-    return text.translate(TYPOGRAPHIC).encode("latin-1", "replace").decode("latin-1")
 
 
 def _score(value: float | None) -> str:
@@ -53,16 +31,7 @@ def class_report_pdf(dashboard: Dashboard, lang: Lang, compress: bool = True) ->
     title = t(lang, "class_report.title", name=cohort.name)
     pdf.set_title(title)
     pdf.set_creator("cm-sim")
-    font = next((p for p in UNICODE_FONTS if p.is_file()), None)
-    fit: Callable[[str], str]
-    if font is not None:
-        pdf.add_font("body", "", str(font))
-        family = "body"
-
-        def fit(text: str) -> str:
-            return text
-    else:
-        family, fit = "Helvetica", latin1
+    family, fit = pdf_font(pdf)
     pdf.add_page()
 
     def heading(text: str, size: int = 13) -> None:

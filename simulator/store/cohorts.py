@@ -15,11 +15,11 @@ from pydantic import Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from simulator.content import LANGS, Frozen, Lang, UnknownScenario, get_scenario
+from simulator.content import Frozen, Lang
 from simulator.errors import Forbidden, InputError, NotFound
 from simulator.protocols import Store
 from simulator.store.accounts import Employer, Participant, add_participant, token_hash
-from simulator.store.campaigns import _new_code, normalise_code
+from simulator.store.campaigns import _new_code, normalise_code, scenarios_problem
 from simulator.store.schema import AssignmentRow, CohortRow, ParticipantRow, SessionRow, utcnow
 from simulator.store.sessions import aware
 
@@ -120,17 +120,9 @@ def _cohort(row: CohortRow, assignments: list[AssignmentRow]) -> Cohort:
 
 
 def _check(scenarios: list[str], lang: str, seats: int, attempts: int) -> None:
-    if not scenarios:
-        raise CohortError("scenarios: at least one scenario is needed")
-    for scenario_id in scenarios:
-        try:
-            get_scenario(scenario_id)
-        except UnknownScenario as exc:
-            raise CohortError(f"scenarios: {exc}") from None
-    if len(set(scenarios)) != len(scenarios):
-        raise CohortError("scenarios: a scenario is listed twice")
-    if lang not in LANGS:
-        raise CohortError(f"lang: expected one of {', '.join(LANGS)}, got {lang!r}")
+    problem = scenarios_problem(scenarios, lang)
+    if problem is not None:
+        raise CohortError(problem)
     if not 1 <= seats <= MAX_SEATS:
         raise CohortError(f"seats: between 1 and {MAX_SEATS}, got {seats}")
     if not 1 <= attempts <= MAX_ATTEMPTS:

@@ -4,8 +4,6 @@ wrong, full and expired codes each say why; the trainer's grade and comment reac
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -19,20 +17,12 @@ from simulator.store import (
     participant_by_token,
     trainer_grades,
 )
-from tests.app_helpers import stored_state
+from tests.app_helpers import app, stored_state
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 REPLY = (
     "Bonjour Julie, vraiment désolés pour cette coupure. On vérifie tout de suite et on vous "
     "écrit en MP avec un point précis ce soir à 18 h. — Camille"
 )
-
-
-def app(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at
 
 
 @pytest.fixture

@@ -4,25 +4,15 @@ their own session, employers sign in and rank candidates, progress comes from th
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages.textsafe import escape_markdown
 from simulator.factory import make_store
 from simulator.store import SqlStore, create_campaign, create_employer, create_learner
-from tests.app_helpers import stored_state
+from tests.app_helpers import app, stored_state
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
 REPLY = "Hi Julie, we're so sorry. We're checking now and will DM you at 6pm. - Camille"
-
-
-def app(**params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    return at
 
 
 @pytest.fixture

@@ -92,6 +92,20 @@ def play_to_the_end(page: Page, lang: str, scenario_id: str) -> None:
     expect(page.get_by_role("button", name=words["debrief"])).to_be_visible(timeout=60_000)
 
 
+def play_to_the_debrief(page: Page, server: AppServer, lang: str, scenario_id: str) -> None:
+    """From Home to the debrief, whose score is explained: one bar per criterion."""
+    start(page, server, lang, scenario_id)
+    play_to_the_end(page, lang, scenario_id)
+    page.get_by_role("button", name=TEXT[lang]["debrief"]).click()
+    expect(page.get_by_role("heading", name=TEXT[lang]["title"], exact=True)).to_be_visible(
+        timeout=60_000
+    )
+    for criterion in get_scenario(scenario_id).rubric:
+        expect(
+            page.get_by_text(re.compile(re.escape(criterion.title.get(lang)))).first
+        ).to_be_visible()
+
+
 # Every core scenario to the end in both languages, as a new user would.
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("scenario_id", ["angry-customer", "viral-crisis", "identity-choice"])
@@ -99,17 +113,7 @@ def test_whole_session_to_debrief_and_report(
     page: Page, app_server: AppServer, lang: str, scenario_id: str, tmp_path: Path
 ) -> None:
     words = TEXT[lang]
-    start(page, app_server, lang, scenario_id)
-    play_to_the_end(page, lang, scenario_id)
-    page.get_by_role("button", name=words["debrief"]).click()
-    expect(page.get_by_role("heading", name=words["title"], exact=True)).to_be_visible(
-        timeout=60_000
-    )
-    # The score is explained: one bar per criterion, and the cards each one cites.
-    for criterion in get_scenario(scenario_id).rubric:
-        expect(
-            page.get_by_text(re.compile(re.escape(criterion.title.get(lang)))).first
-        ).to_be_visible()
+    play_to_the_debrief(page, app_server, lang, scenario_id)
     with page.expect_download() as md:
         page.get_by_role("button", name=words["md"]).click()
     text = Path(md.value.path()).read_text(encoding="utf-8")
@@ -160,14 +164,4 @@ NEW_BY_FAMILY = [
 def test_a_new_scenario_per_channel_family_from_home_to_debrief(
     page: Page, app_server: AppServer, scenario_id: str, lang: str
 ) -> None:
-    words = TEXT[lang]
-    start(page, app_server, lang, scenario_id)
-    play_to_the_end(page, lang, scenario_id)
-    page.get_by_role("button", name=words["debrief"]).click()
-    expect(page.get_by_role("heading", name=words["title"], exact=True)).to_be_visible(
-        timeout=60_000
-    )
-    for criterion in get_scenario(scenario_id).rubric:
-        expect(
-            page.get_by_text(re.compile(re.escape(criterion.title.get(lang)))).first
-        ).to_be_visible()
+    play_to_the_debrief(page, app_server, lang, scenario_id)

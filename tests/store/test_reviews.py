@@ -255,9 +255,9 @@ def test_the_class_report_is_a_pdf_with_the_cohort(klass: Class, lang: str) -> N
 def test_the_report_draws_french_with_the_core_font_too(
     klass: Class, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import simulator.store.class_report as class_report
+    import simulator.engine.report_export as report_export
 
-    monkeypatch.setattr(class_report, "UNICODE_FONTS", ())
+    monkeypatch.setattr(report_export, "UNICODE_FONTS", ())
     dashboard = class_dashboard(klass.store, klass.cohort.id, klass.trainer)
     pdf = class_report_pdf(dashboard, "fr", compress=False)
     assert b"Rapport de classe : BTS Com 2027" in pdf and "Échéance".encode("latin-1") in pdf
