@@ -45,6 +45,7 @@ else:
         st.Page("app_pages/join.py", title=t(lang, "app.nav_join"), icon="🎓", default=joining),
         assessment,
         st.Page("app_pages/trainer.py", title=t(lang, "app.nav_trainer"), icon="🧑‍🏫"),
+        st.Page("app_pages/studio.py", title=t(lang, "app.nav_studio"), icon="✍️"),
         st.Page("app_pages/employer.py", title=t(lang, "app.nav_employer"), icon="🏢"),
     ]
 navigation = st.navigation(pages, position="hidden")

@@ -17,9 +17,9 @@ from app_pages.common import (
 )
 from app_pages.textsafe import escape_markdown
 from app_pages.widgets import criterion_bar, flags_warning, turn_checks
-from simulator.content import get_scenario, t
+from simulator.content import t
 from simulator.engine import SessionState, build_report, report_markdown, report_pdf
-from simulator.store import trainer_grades
+from simulator.store import scenario_for, trainer_grades
 
 lang = current_lang()
 st.title(t(lang, "debrief.title"))
@@ -32,7 +32,8 @@ if state is None or not state.turns:
     st.info(t(lang, "debrief.none"))
     st.stop()
 assert state is not None
-scenario = get_scenario(state.scenario_id)
+assert stored is not None
+scenario = scenario_for(stored, store())  # the version this session was played on
 # The debrief follows the session's language for the session's texts and the page's for ours.
 report = build_report(scenario, state)
 cards = cards_by_id()

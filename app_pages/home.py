@@ -13,7 +13,7 @@ from app_pages.common import (
     participant_progress,
     store,
 )
-from simulator.content import Lang, Scenario, all_scenarios, t, t_or
+from simulator.content import Lang, Scenario, all_scenarios, get_scenario, t, t_or
 from simulator.store import (
     LEVELS,
     WEAK_MARK,
@@ -33,7 +33,8 @@ scenarios, problems = all_scenarios()
 if problems:
     st.warning(t(lang, "app.invalid_scenarios"))
     st.code("\n".join(str(p) for p in problems), language=None)
-scenarios = path_order(scenarios)
+# A single-language scenario is offered only in its language.
+scenarios = path_order([s for s in scenarios if s.offers(lang)])
 cards = knowledge_content().cards
 
 
@@ -81,7 +82,8 @@ STATUS_ICON = {"todo": "⚪", "in_progress": "🟡", "done": "🟢", "overdue": 
 
 def assignment_row(status: AssignmentStatus, lang: Lang) -> None:
     """One assignment: its status, due date, attempts and best score, and a button."""
-    scenario = next(s for s in scenarios if s.id == status.scenario_id)
+    # Not necessarily in the list below: a trainer's scenario is offered through its cohort.
+    scenario = get_scenario(status.scenario_id)
     with st.container(border=True, key=f"assignment-{scenario.id}"):
         left, right = st.columns([4, 1])
         icon = STATUS_ICON[status.status]

@@ -99,7 +99,7 @@ def choose_session() -> StoredSession:
 submitted_turn = st.session_state.get(FORM_TURN)
 stored = choose_session()
 keep_in_url()  # from now on, a reload or a restarted server comes back to this session
-scenario = scenario_for(stored)
+scenario = scenario_for(stored, store())
 owner = who.id if who else None
 live = st.empty()
 written: dict[str, str] = {}

@@ -21,6 +21,7 @@ from simulator.store import (
     cohort_results,
     gradebook_csv,
     override_grade,
+    scenario_for,
     trainer_grades,
 )
 
@@ -121,7 +122,7 @@ def who_needs_help(board: Dashboard, lang: Lang) -> None:
 def review_session(store: Store, trainer: Employer, session_id: str, lang: Lang) -> None:
     """A transcript, turn by turn, with the machine and trainer grades and the override form."""
     stored = store.get(session_id)
-    scenario = get_scenario(stored.summary.scenario_id)
+    scenario = scenario_for(stored, store)  # the version the student played
     grades = trainer_grades(store, session_id)
     for turn in stored.turns:
         if turn.record is None:

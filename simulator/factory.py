@@ -73,6 +73,7 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
     from simulator.content import FEATURE_CUES, all_scenarios, practice_ids
     from simulator.grading import AddresseeModel, ExemplarBank, Featurizer, exemplar_texts
     from simulator.knowledge import Embedder
+    from simulator.paths import shipped_scenarios_dir
 
     settings = settings or load_settings()
     embedder = Embedder(settings.embedding_model)
@@ -80,13 +81,18 @@ def make_featurizer(settings: Settings | None = None) -> Featurizer:
     def encode(texts: list[str]) -> Any:
         return np.asarray(embedder.matrix(texts))
 
-    scenarios, _ = all_scenarios()
+    # The bank (cached on disk) holds the shipped scenarios, whatever folders the settings
+    # add or swap in: the dev sets and the calibration are about those. Any other scenario
+    # (an extra folder's, a stored one, a new version) is embedded when first graded.
+    shipped, _ = all_scenarios(shipped_scenarios_dir())
     bank = ExemplarBank.build(
-        exemplar_texts(load_knowledge_content(), scenarios),
+        exemplar_texts(load_knowledge_content(), shipped),
         encode,
         settings.data_dir / "grader",
         settings.embedding_model,
     )
+    bank.remember(shipped)
+    scenarios = shipped + all_scenarios()[0]
     # Ids no one writes to a customer: a reply naming them is talking to the grader.
     guarded = (
         set(practice_ids() or ())

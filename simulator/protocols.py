@@ -149,6 +149,7 @@ class Store(Protocol):
         participant_id: str | None = None,
         campaign_id: str | None = None,
         cohort_id: str | None = None,
+        scenario_version: int | None = None,
     ) -> str: ...
 
     def attempt(self, participant_id: str, scenario_id: str) -> str | None: ...

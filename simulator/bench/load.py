@@ -11,7 +11,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from simulator.content import Frozen, Lang, get_scenario
+from simulator.content import Frozen, Lang, shipped_scenario
 from simulator.protocols import CommunityVoice, Grader, Store
 from simulator.store import play_turn, start_session
 
@@ -45,7 +45,7 @@ def _play_one(
     store: Store, index: int, turns: int, grader: Grader, voice: CommunityVoice
 ) -> SessionRun:
     lang: Lang = "fr" if index % 2 == 0 else "en"
-    scenario = get_scenario(SCENARIOS[index % len(SCENARIOS)])
+    scenario = shipped_scenario(SCENARIOS[index % len(SCENARIOS)])
     session_id = start_session(store, scenario, lang, index, grader, voice)
     sent, timings = [], []
     decision = scenario.decision

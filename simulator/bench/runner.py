@@ -17,11 +17,11 @@ from simulator.bench.launch import free_port, streamlit_command, wait_until_up
 from simulator.bench.stats import spread, timed
 from simulator.community import ScriptedVoice, anchor
 from simulator.config import load_settings
-from simulator.content import Lang, get_scenario, load_scenario, scenario_ids
+from simulator.content import Lang, load_scenario, scenario_ids, shipped_scenario
 from simulator.engine import Session
 from simulator.factory import make_voice
 from simulator.grading import RuleBasedAssessor
-from simulator.paths import REPO_ROOT
+from simulator.paths import REPO_ROOT, shipped_scenarios_dir
 from simulator.protocols import CommunityVoice, GradingContext, VoiceRequest
 
 SAMPLE_REPLIES = [
@@ -34,7 +34,8 @@ SAMPLE_REPLIES = [
 
 
 def bench_validate(runs: int) -> list[float]:
-    paths = [REPO_ROOT / "scenarios" / f"{sid}.yaml" for sid in scenario_ids()]
+    shipped = shipped_scenarios_dir()
+    paths = [shipped / f"{sid}.yaml" for sid in scenario_ids(shipped)]
     return timed(lambda: [load_scenario(p) for p in paths], runs)
 
 
@@ -52,7 +53,7 @@ def bench_grade(runs: int) -> tuple[list[float], list[float]]:
         (
             i.reply,
             GradingContext.model_validate(
-                {"scenario": get_scenario(i.scenario), "lang": i.lang, "turn": i.turn}
+                {"scenario": shipped_scenario(i.scenario), "lang": i.lang, "turn": i.turn}
             ),
         )
         for i in items
@@ -65,7 +66,7 @@ def bench_grade(runs: int) -> tuple[list[float], list[float]]:
 
 
 def bench_turn(runs: int) -> list[float]:
-    scenario = get_scenario("angry-customer")
+    scenario = shipped_scenario("angry-customer")
     samples = []
     for run in range(runs):
         session = Session.start(scenario, "fr", run, RuleBasedAssessor(), ScriptedVoice())
@@ -111,7 +112,7 @@ def bench_replies(provider: str, sessions: int) -> tuple[list[float], list[float
     """Community post latency inside real sessions (both languages): reactions (full and
     first model token) and voiced injects apart."""
     timed = _TimedVoice(make_voice(provider))
-    scenario = get_scenario("angry-customer")
+    scenario = shipped_scenario("angry-customer")
     for run in range(sessions):
         lang: Lang = "fr" if run % 2 == 0 else "en"
         session = Session.start(scenario, lang, run, RuleBasedAssessor(), timed)

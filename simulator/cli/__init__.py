@@ -4,7 +4,19 @@ Heavy imports (models, Chroma, the grader) stay inside the commands, so `cm-sim 
 `cm-sim validate` start fast.
 """
 
-from simulator.cli import cohort, content, evals, grade, knowledge, ops, play, review, store, xapi
+from simulator.cli import (
+    cohort,
+    content,
+    evals,
+    grade,
+    knowledge,
+    ops,
+    play,
+    review,
+    scenarios,
+    store,
+    xapi,
+)
 from simulator.cli.root import app
 
 __all__ = [
@@ -17,6 +29,7 @@ __all__ = [
     "ops",
     "play",
     "review",
+    "scenarios",
     "store",
     "xapi",
 ]

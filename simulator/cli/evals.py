@@ -149,10 +149,11 @@ def eval_community(
         time_turns,
     )
     from simulator.factory import make_voice
+    from simulator.paths import shipped_scenarios_dir
 
     settings = load_settings(provider=provider.value if provider else None, model=model)
     voice = make_voice(settings.provider, settings)
-    scenarios = shipped()[0]
+    scenarios = shipped(shipped_scenarios_dir())[0]
     replies = load_dev_set()
     cases = (
         scenario_cases(scenarios, replies, per_scenario)

@@ -39,7 +39,7 @@ def play(
 ) -> None:
     """Play a scenario headless from a file of replies; print the transcript and the report."""
     from simulator.cli.store import open_store
-    from simulator.content import get_scenario, read_replies
+    from simulator.content import get_scenario, read_replies, scenario_path
     from simulator.engine import play_headless, play_result
     from simulator.factory import make_grader, make_voice
     from simulator.store import participant_by_token, play_stored
@@ -49,12 +49,13 @@ def play(
     items = read_replies(replies)
     if not items:
         fail(f"{replies}: no replies found")
+    # A scenario that is no file may be a published one of the store's library.
+    store = open_store() if save or scenario_path(scenario_id) is None else None
     scenario = get_scenario(scenario_id)
     voice = make_voice(provider.value if provider else None)
     grader = make_grader()
     session_id = None
-    if save:
-        store = open_store()
+    if store is not None and save:
         who = participant_by_token(store, participant_token) if participant_token else None
         if participant_token and who is None:
             fail("--participant: no participant has this token")

@@ -13,11 +13,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulator.content.base import Frozen
 from simulator.content.problems import Problem, display_path
-from simulator.content.yaml_safe import Loc, YamlDocument, read_yaml, read_yaml_bytes
+from simulator.content.yaml_safe import Loc, YamlDocument, format_loc, read_yaml, read_yaml_bytes
 from simulator.errors import ContentError
 
 Lang = Literal["fr", "en"]
@@ -50,21 +50,67 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
 MetricName = Literal["sentiment", "reach", "escalation"]
 
 
-class Text(Frozen):
-    """A user-facing text in both shipped languages."""
+LANGUAGE_NAMES: dict[str, str] = {"fr": "French", "en": "English"}
+TEXT_KEYS = frozenset(LANGS)
 
-    fr: Annotated[str, Field(min_length=1, max_length=4000)]
-    en: Annotated[str, Field(min_length=1, max_length=4000)]
+
+def _text_schema(schema: dict[str, Any]) -> None:
+    """Editors see two optional strings, at least one of them, never `null`."""
+    for lang in LANGS:
+        schema["properties"][lang] = {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 4000,
+            "title": LANGUAGE_NAMES[lang],
+        }
+    schema["minProperties"] = 1
+
+
+class Text(Frozen):
+    """A user-facing text, in French and English; a single-language scenario (see
+    `Scenario.languages`) writes only its own. `get` falls back to the other language, so
+    code reading a text never meets a hole."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_text_schema)
+
+    fr: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
+    en: Annotated[str, Field(min_length=1, max_length=4000)] | None = None
 
     @field_validator("fr", "en")
     @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
             raise ValueError("must not be blank")
         return value
 
+    @model_validator(mode="after")
+    def _one_language(self) -> Text:
+        if self.fr is None and self.en is None:
+            raise ValueError("a text needs at least one language: fr or en")
+        return self
+
     def get(self, lang: Lang) -> str:
-        return self.fr if lang == "fr" else self.en
+        first, second = (self.fr, self.en) if lang == "fr" else (self.en, self.fr)
+        found = first if first is not None else second
+        assert found is not None  # the validator keeps one language at least
+        return found
+
+    def has(self, lang: Lang) -> bool:
+        return (self.fr if lang == "fr" else self.en) is not None
+
+    def texts(self) -> list[str]:
+        """The texts written, French first (what a grader compares a reply with)."""
+        return [value for value in (self.fr, self.en) if value is not None]
+
+
+class BilingualText(Text):
+    """A text that must be written in both languages: the knowledge base's cards and themes
+    ship in French and English, whatever a scenario declares."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=None)
+
+    fr: Annotated[str, Field(min_length=1, max_length=4000)]
+    en: Annotated[str, Field(min_length=1, max_length=4000)]
 
 
 class Brand(Frozen):
@@ -287,6 +333,10 @@ class Situation(Frozen):
 class Scenario(Frozen):
     id: Slug
     schema_version: Literal[1] = 1
+    # The languages the scenario is offered in; every text is written in each of them.
+    languages: Annotated[
+        list[Lang], Field(min_length=1, max_length=2, json_schema_extra={"uniqueItems": True})
+    ] = ["fr", "en"]
     title: Text
     brief: Text
     difficulty: Literal["beginner", "intermediate", "advanced"]
@@ -306,6 +356,16 @@ class Scenario(Frozen):
     model_answers: Annotated[list[ModelAnswer], Field(min_length=2)]
     # What each turn calls for; several situations may hold at once (their checks add up).
     situations: list[Situation] = []
+
+    @field_validator("languages")
+    @classmethod
+    def _distinct_languages(cls, value: list[Lang]) -> list[Lang]:
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+    def offers(self, lang: str) -> bool:
+        return lang in self.languages
 
     def persona(self, persona_id: str) -> Persona:
         for persona in self.personas:
@@ -423,6 +483,7 @@ def reference_problems(
                 f"features both rewarded and penalised: {', '.join(sorted(clash))}",
             )
     yield from _situation_problems(s, practice_ids)
+    yield from _language_problems(s)
     for i, answer in enumerate(s.model_answers):
         if answer.turn > s.end.max_turns:
             yield ("model_answers", i, "turn"), f"after the last turn ({s.end.max_turns})"
@@ -468,6 +529,60 @@ def _situation_problems(s: Scenario, practice_ids: set[str] | None) -> Iterator[
                 for k, practice in enumerate(check.practices):
                     if practice_ids is not None and practice not in practice_ids:
                         yield (*where, "practices", k), f"unknown practice id {practice!r}"
+
+
+def _texts(value: Any, loc: Loc) -> Iterator[tuple[Loc, Text]]:
+    """Every Text inside a model, list or mapping, with the path an author reads."""
+    if isinstance(value, Text):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _texts(getattr(value, name), (*loc, name))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _texts(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _texts(item, (*loc, str(key)))
+
+
+def _language_problems(s: Scenario) -> Iterator[tuple[Loc, str]]:
+    """A text lacking one of the scenario's languages, at the path of the missing one."""
+    for loc, text in _texts(s, ()):
+        present = [lang for lang in LANGS if text.has(lang)]
+        for lang in s.languages:
+            if text.has(lang):
+                continue
+            message = f"missing {LANGUAGE_NAMES[lang]} text; write it"
+            if len(s.languages) > 1:
+                message += f" or declare `languages: [{', '.join(present)}]`"
+            yield (*loc, lang), message
+
+
+def language_gaps(data: Any) -> dict[str, list[str]]:
+    """For "fr" and "en", the paths (`personas[2].bio`) of the texts lacking that language.
+
+    Reads the raw parsed YAML, so it answers while the scenario does not validate yet: a
+    text is any mapping whose keys are `fr` and/or `en`; a blank value counts as missing."""
+    gaps: dict[str, list[str]] = {lang: [] for lang in LANGS}
+
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, dict):
+            keys = set(value)
+            if keys and keys <= TEXT_KEYS:
+                for lang in LANGS:
+                    written = value.get(lang)
+                    if not isinstance(written, str) or not written.strip():
+                        gaps[lang].append(format_loc(loc))
+                return
+            for key, item in value.items():
+                walk(item, (*loc, key if isinstance(key, str | int) else str(key)))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*loc, index))
+
+    walk(data, ())
+    return gaps
 
 
 # ---------------------------------------------------------------- loading

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     )
     from simulator.engine.session import (
         Event,
+        LanguageNotOffered,
         ReplyRejected,
         Session,
         SessionOver,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 _WHERE = {
     "Event": "simulator.engine.session",
     "Excitation": "simulator.engine.crowd",
+    "LanguageNotOffered": "simulator.engine.session",
     "MetricState": "simulator.engine.metrics",
     "ReplyRejected": "simulator.engine.session",
     "Session": "simulator.engine.session",
@@ -75,6 +77,7 @@ _WHERE = {
 __all__ = [
     "Event",
     "Excitation",
+    "LanguageNotOffered",
     "MetricState",
     "ReplyRejected",
     "Session",

@@ -118,6 +118,10 @@ class ReplyRejected(InputError):
     """A reply the engine refuses before anything changes (too long, missing choice...)."""
 
 
+class LanguageNotOffered(InputError):
+    """A session asked in a language the scenario is not written in."""
+
+
 def _rng(seed: int, *parts: object) -> random.Random:
     return random.Random(":".join([str(seed), *map(str, parts)]))
 
@@ -159,6 +163,11 @@ class Session:
         grader: Grader,
         voice: CommunityVoice,
     ) -> Session:
+        if lang not in scenario.languages:
+            raise LanguageNotOffered(
+                f"lang: {scenario.id} is offered in {', '.join(scenario.languages)} only, "
+                f"not {lang!r}"
+            )
         metrics = MetricState(
             sentiment=scenario.metrics.sentiment.initial,
             reach=scenario.metrics.reach.initial,

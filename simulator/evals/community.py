@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.community import VALIDATORS, LLMVoice, VoiceOutcome
-from simulator.content import LANGS, MOODS, Lang, Scenario, Strict, get_scenario, read_yaml
+from simulator.content import LANGS, MOODS, Lang, Scenario, Strict, read_yaml, shipped_scenario
 from simulator.engine import Session
 from simulator.errors import InputError
 from simulator.evals.devset import GradedReply
@@ -44,7 +44,7 @@ def load_community_cases(path: Path = CASES_FILE) -> list[CommunityCase]:
 
 
 def request_for(case: CommunityCase) -> VoiceRequest:
-    scenario = get_scenario(case.scenario)
+    scenario = shipped_scenario(case.scenario)
     persona = scenario.persona(case.persona)
     lines = [text.get(case.lang) for text in scenario.reactions[case.persona].lines(case.mood)]
     opening = [post.text.get(case.lang) for post in scenario.opening]

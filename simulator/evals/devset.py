@@ -16,9 +16,9 @@ from simulator.content import (
     Lang,
     Problem,
     Strict,
-    get_scenario,
     problems_from_validation,
     read_yaml,
+    shipped_scenario,
 )
 from simulator.errors import ContentError
 from simulator.paths import EVALSETS
@@ -89,7 +89,7 @@ def load_dev_file(path: Path) -> list[GradedReply]:
     parsed, _ = _load(path, DevFile)
     assert isinstance(parsed, DevFile)
     doc = read_yaml(path)
-    rubric = [c.id for c in get_scenario(parsed.scenario).rubric]
+    rubric = [c.id for c in shipped_scenario(parsed.scenario).rubric]
     problems: list[Problem] = []
     seen: set[str] = set()
     for index, item in enumerate(parsed.items):

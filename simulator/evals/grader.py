@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from simulator.content import Scenario, get_scenario
+from simulator.content import Scenario, shipped_scenario
 from simulator.evals.devset import (
     GradedReply,
     InjectionCorpus,
@@ -59,7 +59,7 @@ PAYLOADS_PER_DEV_REPLY = 8
 
 def context_of(scenario: str, lang: str, turn: int) -> GradingContext:
     """A dev reply's situation: its turn, and the injects set by turn that fired before it."""
-    found = get_scenario(scenario)
+    found = shipped_scenario(scenario)
     return GradingContext.model_validate(
         {
             "scenario": found,
@@ -132,7 +132,7 @@ def _stage1_rows(
     rows: list[list[float]] = []
     targets: list[float] = []
     for item, f in zip(items, feats, strict=True):
-        rubric = get_scenario(item.scenario).rubric
+        rubric = shipped_scenario(item.scenario).rubric
         rows.extend(f.criterion_rows())
         targets.extend(float(item.criteria[c.id]) for c in rubric)
     return rows, targets
@@ -176,7 +176,7 @@ def fit(
                 held[j] = _criterion_grades(inner, feats[j])
     overall_rows = []
     for j, (item, f) in enumerate(zip(items, feats, strict=True)):
-        rubric = get_scenario(item.scenario).rubric
+        rubric = shipped_scenario(item.scenario).rubric
         overall_rows.append(overall_row(held[j], [c.weight for c in rubric], f.globals))
     expert = np.asarray([float(i.expert) for i in items])
     stage2 = fit_ridge(np.asarray(overall_rows), expert, overall_columns(), alpha_overall)
@@ -192,7 +192,7 @@ def fit(
 
 def score_with(calibration: Calibration, item: GradedReply, f: ReplyFeatures) -> float:
     _, overall = calibration.predict(
-        f.criterion_rows(), get_scenario(item.scenario).rubric, f.globals
+        f.criterion_rows(), shipped_scenario(item.scenario).rubric, f.globals
     )
     return grade_to_score(overall)
 
@@ -353,8 +353,8 @@ def run_grader_eval(
     featurizer: Featurizer, cards: dict[str, Card], k: int = FOLDS, injection: bool = True
 ) -> dict[str, Any]:
     items = load_dev_set()
-    scenarios = sorted({get_scenario(i.scenario).id for i in items})
-    scale = fit_scale(featurizer, [get_scenario(s) for s in scenarios])
+    scenarios = sorted({shipped_scenario(i.scenario).id for i in items})
+    scale = fit_scale(featurizer, [shipped_scenario(s) for s in scenarios])
     feats = measure(featurizer, embed(featurizer, items), scale)
     loso, loso_models = leave_one_scenario_out(featurizer, cards, items, feats, scale)
     kfold, _ = cross_validate(featurizer, cards, items, feats, scale, k)
@@ -412,7 +412,7 @@ def run_grader_eval(
 def fit_and_save(featurizer: Featurizer, path: Path) -> Calibration:
     items = load_dev_set()
     scenarios = sorted({i.scenario for i in items})
-    scale = fit_scale(featurizer, [get_scenario(s) for s in scenarios])
+    scale = fit_scale(featurizer, [shipped_scenario(s) for s in scenarios])
     feats = measure(featurizer, embed(featurizer, items), scale)
     calibration = fit(items, feats, scale, devset="grader/*.yaml + grader-blind/*.yaml")
     calibration.save(path)
@@ -429,6 +429,7 @@ def addressee_training(
     """(sentences written to a grader, sentences written to a community)."""
     from simulator.content import all_scenarios
     from simulator.grading import screen, sentences
+    from simulator.paths import shipped_scenarios_dir
 
     positive: list[str] = []
     negative: list[str] = []
@@ -442,10 +443,10 @@ def addressee_training(
             negative.extend(sentences(poor.reply))
     for item in load_dev_set():
         negative.extend(sentences(item.reply))
-    scenarios, _ = all_scenarios()
+    scenarios, _ = all_scenarios(shipped_scenarios_dir())
     for scenario in scenarios:
         for answer in scenario.model_answers:
-            negative.extend(sentences(answer.text.fr) + sentences(answer.text.en))
+            negative.extend(s for text in answer.text.texts() for s in sentences(text))
     for card in content.cards:
         for example in [*card.do, *card.dont]:
             negative.extend(sentences(example.fr) + sentences(example.en))

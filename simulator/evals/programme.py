@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
-from simulator.content import Problem, UnknownScenario, display_path, get_scenario
+from simulator.content import Problem, UnknownScenario, display_path, shipped_scenario
 from simulator.errors import ContentError
 from simulator.evals.devset import GradedReply, load_dev_set
 from simulator.evals.grader import (
@@ -56,7 +56,7 @@ def _line_item(raw: str, where: str, line: int) -> tuple[GradedReply | None, lis
     if not item.scenario:
         return None, [Problem(where, line, "scenario", "the scenario's id is required")]
     try:
-        rubric = [c.id for c in get_scenario(item.scenario).rubric]
+        rubric = [c.id for c in shipped_scenario(item.scenario).rubric]
     except UnknownScenario as exc:
         return None, [Problem(where, line, "scenario", str(exc))]
     if set(item.criteria) != set(rubric):
@@ -129,7 +129,7 @@ def figures(items: Sequence[GradedReply], predicted: Sequence[float]) -> dict[st
 
 
 def _scenarios(items: Sequence[GradedReply]) -> list[Any]:
-    return [get_scenario(s) for s in sorted({i.scenario for i in items})]
+    return [shipped_scenario(s) for s in sorted({i.scenario for i in items})]
 
 
 def run_grader_eval_with(

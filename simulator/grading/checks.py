@@ -94,9 +94,9 @@ def calls_for(scenario: Scenario, turn: int, fired: Sequence[str], lang: Lang) -
 
 def check_texts(check: Check) -> list[str]:
     """What a check is compared with: its text and examples, both languages."""
-    texts = [check.text.fr, check.text.en]
+    texts = check.text.texts()
     for example in check.examples:
-        texts.extend([example.fr, example.en])
+        texts.extend(example.texts())
     return texts
 
 

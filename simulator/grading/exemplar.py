@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from simulator.content import LANGS, Criterion, Lang, is_negated, t
+from simulator.content import LANGS, Criterion, Lang, Scenario, is_negated, t
 from simulator.grading.addressee import MIN_WORDS, AddresseeModel, texts_for
 from simulator.grading.calibration import Calibration, grade_to_score
 from simulator.grading.checks import (
@@ -153,9 +153,20 @@ class Featurizer:
             out[i] = assemble(screenings[i].original, marked)
         return out
 
+    def ensure_exemplars(self, scenarios: Sequence[Scenario]) -> None:
+        """Embed the exemplars of scenarios the bank does not hold as they are written now
+        (a trainer's scenario from the store, a new version of one)."""
+        seen: set[str] = set()
+        for scenario in scenarios:
+            if scenario.id not in seen:
+                seen.add(scenario.id)
+                if self.bank.ensure(scenario, self.encode):
+                    log.info("exemplars of scenario %s embedded", scenario.id)
+
     def embed(
         self, replies: Sequence[tuple[str, GradingContext]], screened: bool = True
     ) -> list[Embedded]:
+        self.ensure_exemplars([context.scenario for _, context in replies])
         screenings = [
             screen(reply, self.guarded_ids) if screened else Screening(reply, reply)
             for reply, _ in replies

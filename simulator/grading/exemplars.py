@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,27 +34,42 @@ def exemplar_texts(
     pitfall's text and examples, both languages)."""
     texts: dict[str, list[str]] = {}
     for scenario in scenarios:
-        for answer in scenario.model_answers:
-            for lang in LANGS:
-                key = f"answer:{scenario.id}:{answer.turn}:{lang}"
-                texts.setdefault(key, []).append(answer.text.get(lang))
-                # Sentence by sentence too: how much of the answer a reply covers.
-                texts.setdefault(f"answer-units:{scenario.id}:{answer.turn}", []).extend(
-                    sentences(answer.text.get(lang))
-                )
-        for criterion in scenario.rubric:
-            for lang in LANGS:
-                texts[f"criterion:{scenario.id}:{criterion.id}:{lang}"] = [
-                    criterion.description.get(lang)
-                ]
-        for situation in scenario.situations:
-            for check in (*situation.expectations, *situation.pitfalls):
-                texts[check_key(scenario.id, check.id)] = check_texts(check)
+        texts.update(scenario_exemplar_texts(scenario))
     for card in content.cards:
         for lang in LANGS:
             texts[f"do:{card.id}:{lang}"] = [example.get(lang) for example in card.do]
             texts[f"dont:{card.id}:{lang}"] = [example.get(lang) for example in card.dont]
     return texts
+
+
+def scenario_exemplar_texts(scenario: Scenario) -> dict[str, list[str]]:
+    """The exemplars one scenario brings: its model answers (whole and sentence by
+    sentence), its criteria's descriptions and its checks."""
+    texts: dict[str, list[str]] = {}
+    for answer in scenario.model_answers:
+        for lang in LANGS:
+            key = f"answer:{scenario.id}:{answer.turn}:{lang}"
+            texts.setdefault(key, []).append(answer.text.get(lang))
+            # Sentence by sentence too: how much of the answer a reply covers.
+            texts.setdefault(f"answer-units:{scenario.id}:{answer.turn}", []).extend(
+                sentences(answer.text.get(lang))
+            )
+    for criterion in scenario.rubric:
+        for lang in LANGS:
+            texts[f"criterion:{scenario.id}:{criterion.id}:{lang}"] = [
+                criterion.description.get(lang)
+            ]
+    for situation in scenario.situations:
+        for check in (*situation.expectations, *situation.pitfalls):
+            texts[check_key(scenario.id, check.id)] = check_texts(check)
+    return texts
+
+
+def _digest(texts: dict[str, list[str]]) -> str:
+    return hashlib.sha256(json.dumps(texts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+_SCENARIO_KINDS = ("answer", "answer-units", "criterion", "check")
 
 
 def check_key(scenario: str, check: str) -> str:
@@ -65,6 +81,9 @@ class ExemplarBank:
     """Normalised embeddings of the exemplars, by key; cosine similarity is a dot product."""
 
     vectors: dict[str, Matrix] = field(default_factory=dict)
+    # Scenario id -> digest of the exemplar texts its keys hold (see `ensure`).
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -91,6 +110,41 @@ class ExemplarBank:
             vectors[key] = matrix[start:end]
             start = end
         return cls(vectors)
+
+    def remember(self, scenarios: Sequence[Scenario]) -> None:
+        """Note which version of each scenario the bank was built from."""
+        for scenario in scenarios:
+            self.fingerprints[scenario.id] = _digest(scenario_exemplar_texts(scenario))
+
+    def ensure(self, scenario: Scenario, encode: EncodeFn) -> bool:
+        """Hold this scenario's exemplars, as written now: a scenario the bank was not built
+        with (a trainer's, from the store) or one edited since (a new version) is embedded
+        here, in place of any older keys. True when something was embedded."""
+        texts = scenario_exemplar_texts(scenario)
+        digest = _digest(texts)
+        if self.fingerprints.get(scenario.id) == digest:
+            return False
+        with self._lock:
+            if self.fingerprints.get(scenario.id) == digest:
+                return False
+            keys = sorted(texts)
+            flat = [text for key in keys for text in texts[key]]
+            matrix = np.asarray(encode(flat), dtype=np.float32) if flat else None
+            vectors = dict(self.vectors)
+            for key in list(vectors):
+                kind, _, rest = key.partition(":")
+                if kind in _SCENARIO_KINDS and rest.split(":", 1)[0] == scenario.id:
+                    del vectors[key]
+            start = 0
+            for key in keys:
+                end = start + len(texts[key])
+                if matrix is not None:
+                    vectors[key] = matrix[start:end]
+                start = end
+            # One assignment: a reader sees the old keys or the new ones, not a mixture.
+            self.vectors = vectors
+            self.fingerprints[scenario.id] = digest
+        return True
 
     def best(self, vector: Matrix, key: str) -> float:
         """Highest cosine similarity between the reply and the exemplars under `key` (0 if none)."""

@@ -11,12 +11,12 @@ from pydantic import Field, ValidationError
 
 from simulator.content import (
     LANGS,
+    BilingualText,
     Channel,
     Frozen,
     Lang,
     Problem,
     Slug,
-    Text,
     YamlDocument,
     display_path,
     parse_yaml_text,
@@ -75,16 +75,16 @@ class Card(Frozen):
     theme: Theme
     source: Annotated[str, Field(min_length=3, max_length=300)]
     tags: Tags
-    title: Text
-    principle: Text
-    why: Text
-    when: Text
-    do: Annotated[list[Text], Field(min_length=2)]
-    dont: Annotated[list[Text], Field(min_length=2)]
+    title: BilingualText
+    principle: BilingualText
+    why: BilingualText
+    when: BilingualText
+    do: Annotated[list[BilingualText], Field(min_length=2)]
+    dont: Annotated[list[BilingualText], Field(min_length=2)]
     keywords: Keywords | None = None
     # How a CM or a trainee would bring this practice up: situations met and questions asked,
     # in their own words. Indexed one by one, so a described situation finds its practice.
-    questions: Annotated[list[Text], Field(max_length=8)] = []
+    questions: Annotated[list[BilingualText], Field(max_length=8)] = []
 
     def full_text(self, lang: Lang) -> str:
         """Title, summary and every example reply: the card as one lexical document."""

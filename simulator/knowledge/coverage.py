@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from pydantic import Field, TypeAdapter, ValidationError
 
 from simulator.content import (
+    BilingualText,
     Frozen,
     Lang,
     Problem,
     Scenario,
     Slug,
-    Text,
     problems_from_validation,
     read_yaml,
 )
@@ -26,7 +26,7 @@ SEED_THEMES_FILE = "seed-themes.yaml"
 
 class SeedTheme(Frozen):
     id: Slug
-    title: Text
+    title: BilingualText
     cards: Annotated[list[Slug], Field(min_length=1)]
     articles: list[Slug] = []
 

@@ -82,15 +82,22 @@ def scenarios_problem(scenarios: list[str], lang: str) -> str | None:
     anything: campaigns and cohorts share these rules."""
     if not scenarios:
         return "scenarios: at least one scenario is needed"
+    found = []
     for scenario_id in scenarios:
         try:
-            get_scenario(scenario_id)
+            found.append(get_scenario(scenario_id))
         except UnknownScenario as exc:
             return f"scenarios: {exc}"
     if len(set(scenarios)) != len(scenarios):
         return "scenarios: a scenario is listed twice"
     if lang not in LANGS:
         return f"lang: expected one of {', '.join(LANGS)}, got {lang!r}"
+    for scenario in found:
+        if lang not in scenario.languages:
+            return (
+                f"scenarios: {scenario.id} is written in {', '.join(scenario.languages)} "
+                f"only, not {lang}"
+            )
     return None
 
 

@@ -245,7 +245,8 @@ def reviewed(stored: StoredSession, grades: dict[tuple[int, str], float]) -> Sto
     turn's score moved accordingly (reviews.reviewed_score); nothing else changes."""
     if not grades:
         return stored
-    rubric = get_scenario(stored.summary.scenario_id).rubric
+    summary = stored.summary
+    rubric = get_scenario(summary.scenario_id, version=summary.scenario_version).rubric
     records = []
     for record in stored.state.turns:
         mine = {c: g for (turn, c), g in grades.items() if turn == record.turn}

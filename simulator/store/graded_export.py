@@ -63,7 +63,7 @@ def export_graded(store: Store, cohort_id: str | None = None) -> list[dict[str, 
         if session is None or raw is None:  # pragma: no cover - overrides need a graded turn
             continue
         record = TurnRecord.model_validate(raw)
-        rubric = get_scenario(session.scenario_id).rubric
+        rubric = get_scenario(session.scenario_id, version=session.scenario_version).rubric
         machine = {c.id: c.score for c in record.assessment.criteria}
         missing = [c.id for c in rubric if c.id not in machine]
         if missing:

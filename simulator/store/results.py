@@ -61,7 +61,9 @@ def _candidate(
             finished += summary.ended
             if not stored.state.turns:
                 continue
-            report = build_report(get_scenario(summary.scenario_id), stored.state)
+            report = build_report(
+                get_scenario(summary.scenario_id, version=summary.scenario_version), stored.state
+            )
             scores[summary.scenario_id] = report.score
             criteria.extend(
                 CriterionResult(scenario=summary.scenario_id, criterion=c.id, score=c.score)
@@ -173,7 +175,9 @@ def results_markdown(store: Store, results: CampaignResults, lang: Lang) -> str:
         out += ["", f"## {r.rank}. {r.name or r.code_hint}"]
         for session_id in r.sessions:
             stored = store.get(session_id)
-            scenario = get_scenario(stored.summary.scenario_id)
+            scenario = get_scenario(
+                stored.summary.scenario_id, version=stored.summary.scenario_version
+            )
             out += ["", f"### {titles[scenario.id]} — {_num(r.scenarios.get(scenario.id)) or '—'}"]
             for c in r.criteria:
                 if c.scenario == scenario.id:

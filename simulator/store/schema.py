@@ -91,6 +91,8 @@ class SessionRow(Base):
     # "participant:scenario" for a campaign session (one attempt), else NULL (no limit).
     attempt_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     scenario_id: Mapped[str] = mapped_column(String(64))
+    # The stored scenario's version the session plays (None: a scenario file).
+    scenario_version: Mapped[int | None]
     lang: Mapped[str] = mapped_column(String(2))
     seed: Mapped[int]
     provider: Mapped[str] = mapped_column(String(120))
@@ -183,3 +185,22 @@ class XapiOutboxRow(Base):
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class ScenarioVersionRow(Base):
+    """One saved version of a trainer's scenario: never updated but for its status (a draft
+    becomes published once; the text never changes). The first version's author owns the id."""
+
+    __tablename__ = "scenario_versions"
+    __table_args__ = (UniqueConstraint("scenario_id", "version", name="uq_scenario_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int]
+    author_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    yaml: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))  # "draft" | "published"
+    languages: Mapped[list[str]]
+    # {fr, en}: what a list shows without parsing the text.
+    title: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

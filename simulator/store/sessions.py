@@ -43,6 +43,8 @@ class StoredTurn(Frozen):
 class SessionSummary(Frozen):
     id: str
     scenario_id: str
+    # The stored scenario's version this session plays; None for a scenario file.
+    scenario_version: int | None = None
     lang: str
     seed: int
     provider: str
@@ -85,6 +87,7 @@ def _summary(row: SessionRow) -> SessionSummary:
     return SessionSummary(
         id=row.id,
         scenario_id=row.scenario_id,
+        scenario_version=row.scenario_version,
         lang=row.lang,
         seed=row.seed,
         provider=row.provider,
@@ -126,12 +129,19 @@ class SqlStore:
 
     @classmethod
     def open(cls, url: str, lock_dir: Path | None = None) -> SqlStore:
+        """Open (and migrate) the database. The store opened last becomes the source of
+        stored scenarios that `get_scenario` asks after the scenario files."""
+        from simulator.content import register_scenario_source
+        from simulator.store.scenario_library import StoredScenarios
+
         try:
             engine = make_engine(url)
             migrate(engine, lock_dir)
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {exc.orig}") from None
-        return cls(engine)
+        store = cls(engine)
+        register_scenario_source(StoredScenarios(store))
+        return store
 
     @classmethod
     def at_path(cls, path: Path) -> SqlStore:
@@ -151,9 +161,11 @@ class SqlStore:
         participant_id: str | None = None,
         campaign_id: str | None = None,
         cohort_id: str | None = None,
+        scenario_version: int | None = None,
     ) -> str:
         """Store a new session; a campaign allows one per candidate and scenario. Its
-        learning record (xAPI) is queued in the same transaction."""
+        learning record (xAPI) is queued in the same transaction. `scenario_version`: the
+        stored scenario's version it plays (None for a scenario file)."""
         from simulator.store.xapi_outbox import enqueue, wake_flusher
         from simulator.store.xapi_statements import XapiSession, session_started
 
@@ -166,6 +178,7 @@ class SqlStore:
             cohort_id=cohort_id,
             attempt_key=attempt,
             scenario_id=state.scenario_id,
+            scenario_version=scenario_version,
             lang=state.lang,
             seed=state.seed,
             provider=provider,

@@ -45,7 +45,8 @@ def progress(sessions: list[StoredSession], cards: list[Card]) -> Progress:
         state = stored.state
         if not state.turns:
             continue
-        report = build_report(get_scenario(state.scenario_id), state)
+        version = stored.summary.scenario_version
+        report = build_report(get_scenario(state.scenario_id, version=version), state)
         points.append(
             ProgressPoint(
                 session_id=stored.id,

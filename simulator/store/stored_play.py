@@ -18,6 +18,7 @@ from simulator.protocols import CommunityVoice, Grader, Store
 from simulator.store.accounts import Participant
 from simulator.store.campaigns import get_campaign
 from simulator.store.cohorts import assignment_for, assignment_statuses, get_cohort
+from simulator.store.scenario_library import published_version, stored_scenario
 from simulator.store.sessions import StoredSession, StoredTurn
 
 
@@ -25,9 +26,17 @@ class StaleTurn(InputError):
     """A reply for a turn that is neither the next one nor one already played."""
 
 
-def scenario_for(stored: StoredSession) -> Scenario:
-    """The scenario as this session plays it: a campaign may set its own reply time limit."""
-    scenario = get_scenario(stored.summary.scenario_id)
+def scenario_for(stored: StoredSession, store: Store | None = None) -> Scenario:
+    """The scenario as this session plays it: the stored scenario's version it started on
+    (from `store`, else from the registered one), and a campaign may set its own reply time
+    limit."""
+    summary = stored.summary
+    if summary.scenario_version is None:
+        scenario = get_scenario(summary.scenario_id)
+    elif store is not None:
+        scenario = stored_scenario(store, summary.scenario_id, summary.scenario_version)
+    else:
+        scenario = get_scenario(summary.scenario_id, version=summary.scenario_version)
     if scenario.reply_time_limit_s == stored.reply_time_limit_s:
         return scenario
     return scenario.model_copy(update={"reply_time_limit_s": stored.reply_time_limit_s})
@@ -44,13 +53,19 @@ def start_session(
     campaign_id: str | None = None,
     reply_time_limit_s: int | None = None,
     cohort_id: str | None = None,
+    scenario_version: int | None = None,
 ) -> str:
+    """A new stored session. A stored scenario plays its latest published version (or
+    `scenario_version`), recorded with the session so that it replays on it after edits."""
+    version = scenario_version or published_version(store, scenario.id)
+    if version is not None:
+        scenario = stored_scenario(store, scenario.id, version)
     limit = reply_time_limit_s or scenario.reply_time_limit_s
     if limit != scenario.reply_time_limit_s:
         scenario = scenario.model_copy(update={"reply_time_limit_s": limit})
     session = Session.start(scenario, lang, seed, grader, voice)
     return store.create_session(
-        session.state, voice.name, limit, participant_id, campaign_id, cohort_id
+        session.state, voice.name, limit, participant_id, campaign_id, cohort_id, version
     )
 
 
@@ -69,7 +84,7 @@ def _play(
     voice: CommunityVoice,
     on_token: TokenSink | None,
 ) -> TurnRecord:
-    session = Session(scenario_for(stored), grader, voice, stored.state)
+    session = Session(scenario_for(stored, store), grader, voice, stored.state)
     record = session.submit(
         received.reply, delay_s=received.delay_s, choice=received.choice, on_token=on_token
     )
@@ -106,7 +121,7 @@ def play_turn(
         raise StaleTurn(f"turn {turn} is not the next turn ({state.turn + 1})")
     pending = stored.pending
     if pending is None:
-        Session(scenario_for(stored), grader, voice, state).check(reply, choice)
+        Session(scenario_for(stored, store), grader, voice, state).check(reply, choice)
         pending = store.receive(session_id, turn, reply, choice, delay_s)
     if on_received is not None:
         on_received(pending)

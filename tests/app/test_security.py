@@ -38,5 +38,5 @@ def test_secrets_stay_out_of_the_repository() -> None:
 def test_streamlit_is_a_release_without_known_vulnerabilities() -> None:
     assert Version(version("streamlit")) >= Version("1.54")
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
-    pins = [d for d in project["project"]["dependencies"] if d.startswith("streamlit")]
+    pins = [d for d in project["project"]["dependencies"] if d.startswith("streamlit>")]
     assert pins == ["streamlit>=1.54,<2"]
