@@ -13,6 +13,8 @@ from app_pages.staff import staff_member
 from app_pages.studio_widgets import (
     TEXT_KEY,
     check,
+    draft_assistant,
+    drafted_note,
     editor,
     form_view,
     language_report,
@@ -83,10 +85,14 @@ with st.container(border=True):
         open_scenario(source, "" if editing_mine else new_id.strip())
         st.rerun()
 
+with st.expander(t(lang, "studio.draft_title")):
+    draft_assistant(lang, SCENARIO_TEMPLATE)
+
 if TEXT_KEY not in st.session_state:
     st.info(t(lang, "studio.nothing_open"))
     st.stop()
 
+drafted_note(lang)
 text = str(st.session_state[TEXT_KEY])
 scenario, problems, raw = check(text)
 text = editor(problems, lang)

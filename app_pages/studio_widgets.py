@@ -16,9 +16,10 @@ import streamlit.components.v1 as components
 import yaml
 from code_editor import code_editor
 
-from app_pages.common import cards_by_id, grader, store
+from app_pages.common import MODEL_KEY, PROVIDER_KEY, cards_by_id, grader, store
 from app_pages.textsafe import escape_markdown
 from app_pages.widgets import flags_warning, metrics_panel, post, turn_checks
+from simulator.config import load_settings
 from simulator.content import (
     LANGS,
     Lang,
@@ -34,6 +35,7 @@ from simulator.content import (
 from simulator.engine import Session, SessionState
 from simulator.errors import ContentError, SimulatorError
 from simulator.factory import make_voice
+from simulator.llm import draft_chat_model, draft_offered, draft_scenario
 from simulator.store import (
     Employer,
     list_cohorts,
@@ -47,6 +49,7 @@ GOTO_KEY = "studio_goto"
 PLAIN_KEY = "studio_plain"
 PLAY_KEY = "studio_play"
 APPLIED_KEY = "studio_form_applied"
+DRAFTED_KEY = "studio_drafted"
 
 
 def set_text(text: str) -> None:
@@ -301,6 +304,43 @@ def playtest(scenario: Scenario, text: str, lang: Lang) -> None:
     if st.button(t(lang, "studio.play_restart")):
         st.session_state.pop(PLAY_KEY, None)
         st.rerun()
+
+
+def draft_assistant(lang: Lang, template: str) -> None:
+    """A draft from a short description, by the configured model when it is capable; the
+    trainer edits it like any other text (it is checked like any other text)."""
+    settings = load_settings()
+    provider = str(st.session_state.get(PROVIDER_KEY) or settings.provider)
+    model = st.session_state.get(MODEL_KEY) or settings.model
+    offered, why = draft_offered(provider, model)
+    if not offered:
+        st.caption(t(lang, "studio.draft_off", reason=why))
+        return
+    with st.form("studio-draft"):
+        description = st.text_area(t(lang, "studio.draft_description"), max_chars=2000)
+        draft_lang = st.radio(t(lang, "studio.draft_lang"), list(LANGS), horizontal=True)
+        new_id = st.text_input(t(lang, "studio.new_id"), value="my-draft")
+        go = st.form_submit_button(t(lang, "studio.draft"))
+    if not go:
+        return
+    chosen = settings.model_copy(update={"provider": provider, "model": model})
+    try:
+        with st.spinner(t(lang, "studio.drafting")):
+            draft = draft_scenario(
+                description, draft_lang, template, draft_chat_model(chosen), new_id.strip()
+            )
+    except SimulatorError as exc:
+        st.error(t(lang, "studio.refused", reason=str(exc)))
+        return
+    set_text(draft.yaml)
+    st.session_state[DRAFTED_KEY] = (len(draft.problems), round(draft.seconds))
+    st.rerun()
+
+
+def drafted_note(lang: Lang) -> None:
+    drafted = st.session_state.pop(DRAFTED_KEY, None)
+    if drafted is not None:
+        st.info(t(lang, "studio.drafted", problems=drafted[0], seconds=drafted[1]))
 
 
 def save_and_publish(trainer: Employer, text: str, scenario: Scenario, lang: Lang) -> None:

@@ -7,6 +7,7 @@ Heavy imports (models, Chroma, the grader) stay inside the commands, so `cm-sim 
 from simulator.cli import (
     cohort,
     content,
+    drafts,
     evals,
     grade,
     knowledge,
@@ -23,6 +24,7 @@ __all__ = [
     "app",
     "cohort",
     "content",
+    "drafts",
     "evals",
     "grade",
     "knowledge",

@@ -10,6 +10,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simulator.llm.doctor import diagnose
+    from simulator.llm.drafts import (
+        DRAFT_MEASURES,
+        Draft,
+        draft_chat_model,
+        draft_offered,
+        draft_scenario,
+    )
     from simulator.llm.local_models import DEFAULT_LOCAL_MODEL, VOICES, is_installed
     from simulator.llm.providers import (
         FakeChatModel,
@@ -21,22 +28,32 @@ if TYPE_CHECKING:
 
 _WHERE = {
     "DEFAULT_LOCAL_MODEL": "simulator.llm.local_models",
+    "DRAFT_MEASURES": "simulator.llm.drafts",
+    "Draft": "simulator.llm.drafts",
     "FakeChatModel": "simulator.llm.providers",
     "LLMError": "simulator.llm.providers",
     "LlamaCppChatModel": "simulator.llm.providers",
     "VOICES": "simulator.llm.local_models",
     "diagnose": "simulator.llm.doctor",
+    "draft_chat_model": "simulator.llm.drafts",
+    "draft_offered": "simulator.llm.drafts",
+    "draft_scenario": "simulator.llm.drafts",
     "is_installed": "simulator.llm.local_models",
     "make_chat_model": "simulator.llm.providers",
     "stream_with_retries": "simulator.llm.providers",
 }
 __all__ = [
     "DEFAULT_LOCAL_MODEL",
+    "DRAFT_MEASURES",
     "VOICES",
+    "Draft",
     "FakeChatModel",
     "LLMError",
     "LlamaCppChatModel",
     "diagnose",
+    "draft_chat_model",
+    "draft_offered",
+    "draft_scenario",
     "is_installed",
     "make_chat_model",
     "stream_with_retries",

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from simulator.factory import make_store
 from simulator.store import (
     Employer,
     SqlStore,
@@ -23,18 +22,6 @@ REPLY = (
     "Bonjour Julie, vraiment désolés pour cette coupure. On vérifie tout de suite et on vous "
     "écrit en MP avec un point précis ce soir à 18 h. — Camille"
 )
-
-
-@pytest.fixture
-def store() -> SqlStore:
-    made = make_store()
-    assert isinstance(made, SqlStore)
-    return made
-
-
-@pytest.fixture
-def trainer(store: SqlStore) -> Employer:
-    return create_staff(store, "trainer@school.example", "a long enough password", "trainer")
 
 
 def join(at: AppTest, name: str) -> AppTest:

@@ -12,24 +12,12 @@ from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
 from simulator.content import UnknownScenario, get_scenario
-from simulator.factory import make_store
-from simulator.store import Employer, SqlStore, create_cohort, create_staff
+from simulator.store import SCENARIO_TEMPLATE, Employer, SqlStore, create_cohort, create_staff
 from tests.app_helpers import app
+from tests.openai_stub import Behaviour, OpenAIStub
 
 PASSWORD = "a long enough password"
 NEW_ID = "angry-customer-nova2"
-
-
-@pytest.fixture
-def store() -> SqlStore:
-    made = make_store()
-    assert isinstance(made, SqlStore)
-    return made
-
-
-@pytest.fixture
-def trainer(store: SqlStore) -> Employer:
-    return create_staff(store, "trainer@school.example", PASSWORD, "trainer")
 
 
 def studio(email: str, lang: str = "en") -> AppTest:
@@ -138,3 +126,31 @@ def test_a_shipped_id_or_another_trainers_scenario_is_refused_and_nothing_stored
     assert at.error[0].value.startswith("Not done: id: angry-customer is a shipped scenario")
     with store.engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM scenario_versions")).scalar() == 0
+
+
+def test_draft_assistance_says_why_not_without_a_capable_model(trainer: Employer) -> None:
+    at = studio(trainer.email)  # the fake provider (tests' default)
+    assert any(c.value.startswith("Draft assistance is off: ") for c in at.caption)
+    at.session_state["provider"] = "local"
+    at.run()
+    off = next(c.value for c in at.caption if c.value.startswith("Draft assistance is off"))
+    assert "0 valid drafts out of 2" in off
+
+
+def test_a_capable_model_drafts_a_scenario_into_the_editor(
+    trainer: Employer, stub: OpenAIStub
+) -> None:
+    stub.push(Behaviour(text="Here it is:\n```yaml\n" + SCENARIO_TEMPLATE + "\n```\n"))
+    at = studio(trainer.email)
+    at.session_state["provider"] = "openai"  # as chosen in Settings: the stub server
+    at.run()
+    description = next(a for a in at.text_area if a.label.startswith("The situation"))
+    description.input("A gym chain raises its prices by email; members protest on Instagram.")
+    drafted_id = next(i for i in at.text_input if i.value == "my-draft")
+    drafted_id.input("gym-prices")
+    next(b for b in at.button if b.label == "Draft a scenario").click().run()
+    assert not at.exception
+    assert any(i.value.startswith("A draft is in the editor (0 problem(s)") for i in at.info)
+    at.toggle(key="studio_plain").set_value(True).run()
+    assert yaml_box(at).startswith("id: gym-prices") or "\nid: gym-prices\n" in yaml_box(at)
+    assert "gym chain" in stub.state.requests[0]["messages"][-1]["content"]

@@ -67,6 +67,17 @@ def server_env(database: Path) -> dict[str, str]:
     return {**os.environ, "CM_SIM_PROVIDER": "fake", "CM_SIM_DATABASE_URL": f"sqlite:///{database}"}
 
 
+def sign_in(page: Any, url: str, email: str, password: str) -> None:
+    """Open a staff page (`url` ends with its path) and sign in with a password."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {email}")).to_be_visible(timeout=60_000)
+
+
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
     database = tmp_path_factory.mktemp("app") / "cm-sim.db"

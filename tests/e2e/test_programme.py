@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from simulator.content import get_scenario
 from simulator.store import SqlStore, XapiOutboxRow, create_staff
-from tests.e2e.conftest import AppServer, server_env
+from tests.e2e.conftest import AppServer, server_env, sign_in
 from tests.e2e.test_full_sessions import TEXT, play_to_the_end
 from tests.lrs_server import LrsServer
 
@@ -51,11 +51,7 @@ def settle(page: Page) -> None:
 
 
 def create_cohort_in_the_browser(page: Page, server: AppServer) -> str:
-    page.goto(f"{server.url}/trainer?lang=en")
-    page.get_by_label("E-mail").fill("trainer@school.example")
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as trainer@school.example")).to_be_visible(timeout=60_000)
+    sign_in(page, f"{server.url}/trainer?lang=en", "trainer@school.example", PASSWORD)
     page.get_by_text("New cohort").click()
     page.get_by_label("Cohort name").fill("Promo e2e")
     page.locator(".st-key-new_cohort_lang").get_by_text("en", exact=True).click()

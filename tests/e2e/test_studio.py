@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, FrameLocator, Page, expect
 
 from simulator.store import SqlStore, create_cohort, create_staff
-from tests.e2e.conftest import AppServer, server_env
+from tests.e2e.conftest import AppServer, server_env, sign_in
 from tests.e2e.test_full_sessions import TEXT, play_to_the_end
 
 PASSWORD = "a long enough password"
@@ -75,11 +75,7 @@ def test_a_trainer_writes_a_scenario_that_a_student_plays(
 ) -> None:
     server, _, code = studio_server
     page = browser.new_context().new_page()
-    page.goto(f"{server.url}/studio?lang=en")
-    page.get_by_label("E-mail").fill("trainer@school.example")
-    page.get_by_role("textbox", name="Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_text("Signed in as trainer@school.example")).to_be_visible(timeout=60_000)
+    sign_in(page, f"{server.url}/studio?lang=en", "trainer@school.example", PASSWORD)
 
     page.locator(".st-key-studio_source").click()
     page.get_by_role("option", name="A copy of angry-customer").click()
