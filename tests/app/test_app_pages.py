@@ -169,6 +169,7 @@ def test_settings_language_switch() -> None:
         "employer",
         "trainer",
         "join",
+        "studio",
     ],
 )
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -154,3 +154,13 @@ def test_a_capable_model_drafts_a_scenario_into_the_editor(
     at.toggle(key="studio_plain").set_value(True).run()
     assert yaml_box(at).startswith("id: gym-prices") or "\nid: gym-prices\n" in yaml_box(at)
     assert "gym chain" in stub.state.requests[0]["messages"][-1]["content"]
+
+
+def test_the_studio_works_in_french(trainer: Employer) -> None:
+    at = studio(trainer.email, "fr")
+    at.selectbox(key="studio_source").set_value("copy:baby-recall").run()
+    at.button(key="studio_open").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Studio de scénarios"
+    assert any(s.value.startswith("Valide") for s in at.success)
+    assert any(m.value == "**En français**" for m in at.markdown)
