@@ -55,6 +55,9 @@ class Settings(Strict):
 
     # The store: SQLite in data_dir unless a URL is given (postgresql://user:pw@host/db).
     database_url: str | None = None
+    # How long a reply waits for a PostgreSQL server that went away (a restart) before it is
+    # refused with a message.
+    db_wait_s: Annotated[float, Field(gt=0, le=600)] = 45.0
     # Learning records: the xAPI LRS they are delivered to (its xAPI endpoint, e.g.
     # http://lrs:8100/xAPI/), with HTTP basic auth. Unset: statements wait in the outbox.
     lrs_url: str | None = None

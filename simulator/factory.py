@@ -6,6 +6,8 @@ builders, so a command only pays for what it uses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -182,7 +184,19 @@ def make_knowledge_base(settings: Settings | None = None) -> ChromaKnowledgeBase
         url=settings.chroma_url,
         embedder=Embedder(settings.embedding_model),
         ranker=CardRanker.load(CARD_RANKER) if CARD_RANKER.is_file() else None,
+        build_lock=_index_lock(settings),
     )
+
+
+def _index_lock(settings: Settings) -> Callable[[], AbstractContextManager[object]] | None:
+    """Replicas on several machines build into one Chroma server: the PostgreSQL database
+    they share serialises them (on one machine the index's file lock already does)."""
+    if settings.chroma_url is None or not settings.store_url.startswith("postgres"):
+        return None
+    from simulator.store import database_lock
+
+    url = settings.store_url
+    return lambda: database_lock(url, "cm-sim.index")
 
 
 def make_store(settings: Settings | None = None) -> SqlStore:
@@ -190,4 +204,4 @@ def make_store(settings: Settings | None = None) -> SqlStore:
     from simulator.store import SqlStore
 
     settings = settings or load_settings()
-    return SqlStore.open(settings.store_url, settings.data_dir)
+    return SqlStore.open(settings.store_url, settings.data_dir, settings.db_wait_s)

@@ -27,6 +27,7 @@ SAMPLES = {
     "judge_model": "judge",
     "judge_base_url": "http://127.0.0.1:8002/v1",
     "database_url": "sqlite:////tmp/x.db",
+    "db_wait_s": "12.5",
     "prompt_style": "narrator",
     "lrs_url": "http://127.0.0.1:8100/xAPI/",
     "lrs_user": "cm-sim",

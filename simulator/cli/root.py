@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from simulator.errors import SimulatorError
+from simulator.store import configure_logging
 
 
 class _Refusals(TyperGroup):
@@ -42,11 +43,8 @@ def main(
     ] = False,
 ) -> None:
     """CM Simulator: practise community management against a live, graded community."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+    # Each line names the stored session it belongs to (`[session -]` outside one).
+    configure_logging(logging.INFO if verbose else logging.WARNING)
 
 
 def sub_app(help_text: str) -> typer.Typer:

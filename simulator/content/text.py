@@ -6,6 +6,7 @@ happens on a folded form; stems let "rembourser" meet "remboursement".
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -40,11 +41,19 @@ FRENCH_GRAMMAR_WORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=2)
+# A Snowball stemmer keeps its work in the instance: one per thread, or two sessions
+# stemming at once (the app's script threads) corrupt each other's words.
+_stemmers = threading.local()
+
+
 def _stemmer(lang: Lang) -> Any:
     import snowballstemmer
 
-    return snowballstemmer.stemmer("french" if lang == "fr" else "english")
+    found = getattr(_stemmers, lang, None)
+    if found is None:
+        found = snowballstemmer.stemmer("french" if lang == "fr" else "english")
+        setattr(_stemmers, lang, found)
+    return found
 
 
 @lru_cache(maxsize=200_000)

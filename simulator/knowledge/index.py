@@ -11,8 +11,10 @@ compared with French text.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -30,6 +32,7 @@ from simulator.knowledge.fusion import CardRanker, card_features, rrf
 from simulator.knowledge.lexical import BM25, tokens
 
 log = logging.getLogger(__name__)
+_CLIENT_LOCK = threading.Lock()
 # hybrid: the learned card ranking when one is fitted for the encoder, else rank fusion;
 # rrf: rank fusion always; dense, bm25: one signal alone.
 Mode = Literal["hybrid", "rrf", "dense", "bm25"]
@@ -172,6 +175,9 @@ class ChromaKnowledgeBase:
     # one (or for another encoder) hybrid search fuses ranks (RRF).
     ranker: CardRanker | None = None
     prefix: str = "cm_sim"
+    # A lock shared beyond this machine (replicas elsewhere building into the same Chroma
+    # server), taken inside the file lock that serialises the builders of this machine.
+    build_lock: Callable[[], AbstractContextManager[object]] | None = None
     _client: Any = None
     _langs: dict[str, _LangIndex] = field(default_factory=dict)
     # Collection handles and sizes, looked up once: each lookup is a round trip to Chroma's
@@ -200,8 +206,11 @@ class ChromaKnowledgeBase:
 
     @property
     def client(self) -> Any:
-        if self._client is None:
-            self._client = chroma_client(self.path, self.url)
+        # Several sessions' first searches arrive together: one client, made once (Chroma
+        # fails inside when two threads make it at the same time).
+        with _CLIENT_LOCK:
+            if self._client is None:
+                self._client = chroma_client(self.path, self.url)
         return self._client
 
     def collection_name(self, lang: Lang, encoder_name: str) -> str:
@@ -243,7 +252,8 @@ class ChromaKnowledgeBase:
         report = IndexReport()
         lock_dir = self.path if self.url is None else self.path / "remote-lock"
         lock_dir.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(lock_dir / "index.lock"), timeout=300):
+        shared = self.build_lock() if self.build_lock is not None else nullcontext()
+        with FileLock(str(lock_dir / "index.lock"), timeout=300), shared:
             work: list[tuple[Any, str, list[Doc]]] = []
             for lang, coder in [(lang, name) for lang in LANGS for name in self.embedder.names]:
                 collection = self.collection(lang, coder)

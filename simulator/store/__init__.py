@@ -48,7 +48,7 @@ if TYPE_CHECKING:
         students,
         trainer_cohort,
     )
-    from simulator.store.engine import current_revision, head_revision
+    from simulator.store.engine import current_revision, database_lock, head_revision, make_engine
     from simulator.store.gradebook import (
         CSV_COLUMNS,
         Dashboard,
@@ -68,6 +68,12 @@ if TYPE_CHECKING:
         reached_level,
         recommend,
         themes_trained,
+    )
+    from simulator.store.log_context import (
+        LOG_FORMAT,
+        SessionIdFilter,
+        configure_logging,
+        session_context,
     )
     from simulator.store.results import campaign_results, results_csv, results_markdown
     from simulator.store.reviews import (
@@ -162,6 +168,7 @@ _WHERE = {
     "InviteError": "simulator.store.campaigns",
     "JoinError": "simulator.store.cohorts",
     "LEVELS": "simulator.store.learning_path",
+    "LOG_FORMAT": "simulator.store.log_context",
     "LrsConfig": "simulator.store.xapi_outbox",
     "NotInCohort": "simulator.store.reviews",
     "NotYourCohort": "simulator.store.cohorts",
@@ -178,6 +185,7 @@ _WHERE = {
     "SCENARIO_TEMPLATE": "simulator.store.scenario_library",
     "ScenarioLibraryError": "simulator.store.scenario_library",
     "ScenarioVersion": "simulator.store.scenario_library",
+    "SessionIdFilter": "simulator.store.log_context",
     "SessionSummary": "simulator.store.sessions",
     "SqlStore": "simulator.store.sessions",
     "StaleTurn": "simulator.store.stored_play",
@@ -200,6 +208,7 @@ _WHERE = {
     "class_dashboard": "simulator.store.gradebook",
     "class_report_pdf": "simulator.store.class_report",
     "cohort_results": "simulator.store.gradebook",
+    "configure_logging": "simulator.store.log_context",
     "create_campaign": "simulator.store.campaigns",
     "create_cohort": "simulator.store.cohorts",
     "create_employer": "simulator.store.accounts",
@@ -207,6 +216,7 @@ _WHERE = {
     "create_staff": "simulator.store.accounts",
     "create_trainer": "simulator.store.accounts",
     "current_revision": "simulator.store.engine",
+    "database_lock": "simulator.store.engine",
     "duration": "simulator.store.learning_path",
     "employer_by_email": "simulator.store.accounts",
     "enqueue": "simulator.store.xapi_outbox",
@@ -226,6 +236,7 @@ _WHERE = {
     "list_campaigns": "simulator.store.campaigns",
     "list_cohorts": "simulator.store.cohorts",
     "lrs_config": "simulator.store.xapi_outbox",
+    "make_engine": "simulator.store.engine",
     "override_grade": "simulator.store.reviews",
     "participant_by_token": "simulator.store.accounts",
     "path_order": "simulator.store.learning_path",
@@ -250,6 +261,7 @@ _WHERE = {
     "scenario_versions": "simulator.store.scenario_library",
     "scenario_yaml": "simulator.store.scenario_library",
     "score_to_grade": "simulator.store.graded_export",
+    "session_context": "simulator.store.log_context",
     "session_started": "simulator.store.xapi_statements",
     "session_view": "simulator.store.session_views",
     "staff_by_email": "simulator.store.accounts",
@@ -270,6 +282,7 @@ _WHERE = {
 __all__ = [
     "CSV_COLUMNS",
     "LEVELS",
+    "LOG_FORMAT",
     "PASS_MARK",
     "SCENARIO_TEMPLATE",
     "WEAK_MARK",
@@ -300,6 +313,7 @@ __all__ = [
     "ReviewError",
     "ScenarioLibraryError",
     "ScenarioVersion",
+    "SessionIdFilter",
     "SessionSummary",
     "SqlStore",
     "StaleTurn",
@@ -321,6 +335,7 @@ __all__ = [
     "class_dashboard",
     "class_report_pdf",
     "cohort_results",
+    "configure_logging",
     "create_campaign",
     "create_cohort",
     "create_employer",
@@ -328,6 +343,7 @@ __all__ = [
     "create_staff",
     "create_trainer",
     "current_revision",
+    "database_lock",
     "duration",
     "employer_by_email",
     "enqueue",
@@ -347,6 +363,7 @@ __all__ = [
     "list_campaigns",
     "list_cohorts",
     "lrs_config",
+    "make_engine",
     "override_grade",
     "participant_by_token",
     "path_order",
@@ -371,6 +388,7 @@ __all__ = [
     "scenario_versions",
     "scenario_yaml",
     "score_to_grade",
+    "session_context",
     "session_started",
     "session_view",
     "staff_by_email",

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from simulator.content import Frozen
 from simulator.engine import SessionState, TurnRecord
 from simulator.errors import Forbidden, NotFound, StoreError
-from simulator.store.engine import make_engine, migrate, sqlite_url
+from simulator.store.engine import DB_WAIT_S, make_engine, migrate, sqlite_url
 from simulator.store.schema import SessionRow, TurnRow, utcnow
 
 
@@ -128,14 +128,14 @@ class SqlStore:
         self.engine = engine
 
     @classmethod
-    def open(cls, url: str, lock_dir: Path | None = None) -> SqlStore:
+    def open(cls, url: str, lock_dir: Path | None = None, wait_s: float = DB_WAIT_S) -> SqlStore:
         """Open (and migrate) the database. The store opened last becomes the source of
         stored scenarios that `get_scenario` asks after the scenario files."""
         from simulator.content import register_scenario_source
         from simulator.store.scenario_library import StoredScenarios
 
         try:
-            engine = make_engine(url)
+            engine = make_engine(url, wait_s)
             migrate(engine, lock_dir)
         except OperationalError as exc:
             raise StoreError(f"cannot open the database: {exc.orig}") from None

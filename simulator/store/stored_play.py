@@ -18,6 +18,7 @@ from simulator.protocols import CommunityVoice, Grader, Store
 from simulator.store.accounts import Participant
 from simulator.store.campaigns import get_campaign
 from simulator.store.cohorts import assignment_for, assignment_statuses, get_cohort
+from simulator.store.log_context import session_context
 from simulator.store.scenario_library import published_version, stored_scenario
 from simulator.store.sessions import StoredSession, StoredTurn
 
@@ -113,19 +114,20 @@ def play_turn(
     A turn already played returns its record (nothing is graded again). The reply is
     committed before grading; `on_received` is called once it is safe on disk.
     """
-    stored = store.get(session_id, participant_id)
-    state = stored.state
-    if turn <= state.turn:
-        return _record(stored, turn)
-    if turn != state.turn + 1:
-        raise StaleTurn(f"turn {turn} is not the next turn ({state.turn + 1})")
-    pending = stored.pending
-    if pending is None:
-        Session(scenario_for(stored, store), grader, voice, state).check(reply, choice)
-        pending = store.receive(session_id, turn, reply, choice, delay_s)
-    if on_received is not None:
-        on_received(pending)
-    return _play(store, stored, pending, grader, voice, on_token)
+    with session_context(session_id):
+        stored = store.get(session_id, participant_id)
+        state = stored.state
+        if turn <= state.turn:
+            return _record(stored, turn)
+        if turn != state.turn + 1:
+            raise StaleTurn(f"turn {turn} is not the next turn ({state.turn + 1})")
+        pending = stored.pending
+        if pending is None:
+            Session(scenario_for(stored, store), grader, voice, state).check(reply, choice)
+            pending = store.receive(session_id, turn, reply, choice, delay_s)
+        if on_received is not None:
+            on_received(pending)
+        return _play(store, stored, pending, grader, voice, on_token)
 
 
 def finish_pending(
@@ -137,11 +139,12 @@ def finish_pending(
     participant_id: str | None = None,
 ) -> TurnRecord | None:
     """Play a reply that was stored but not played (the server stopped in between)."""
-    stored = store.get(session_id, participant_id)
-    pending = stored.pending
-    if pending is None or pending.turn != stored.state.turn + 1:
-        return None
-    return _play(store, stored, pending, grader, voice, on_token)
+    with session_context(session_id):
+        stored = store.get(session_id, participant_id)
+        pending = stored.pending
+        if pending is None or pending.turn != stored.state.turn + 1:
+            return None
+        return _play(store, stored, pending, grader, voice, on_token)
 
 
 def assessment_session(
