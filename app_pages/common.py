@@ -186,6 +186,7 @@ TOKEN_KEY = "participant_token"
 SESSION_KEY = "session_id"
 URL_TOKEN, URL_SESSION, URL_LANG = "me", "s", "lang"
 URL_JOIN = "join"  # a cohort's join code, in the link a trainer hands out
+SEEN_KEY = "server_session_seen"  # set on this server's first run of the page
 
 
 def participant_link(token: str) -> str:
@@ -217,6 +218,20 @@ def keep_in_url() -> None:
             st.query_params[key] = value
         elif not value and key in st.query_params:
             del st.query_params[key]
+
+
+def moved_here() -> bool:
+    """True on the first run of a page that reconnected to a server which does not hold its
+    Streamlit session: the replica it was on stopped (or the server restarted) and this one
+    took over. Streamlit's page names its previous session when it reconnects (the third
+    entry of the websocket's subprotocols); a page opened afresh names none. (The page does
+    not always rerun by itself after reconnecting: this first run may be the trainee's
+    next click.)"""
+    offered = (st.context.headers.get("Sec-Websocket-Protocol") or "").split(",")
+    previous = offered[2].strip() if len(offered) > 2 else ""
+    seen = st.session_state.get(SEEN_KEY, False)
+    st.session_state[SEEN_KEY] = True
+    return bool(previous) and not seen
 
 
 def participant() -> Participant | None:

@@ -18,6 +18,7 @@ from app_pages.common import (
     grader,
     keep_in_url,
     learner,
+    moved_here,
     own_session,
     participant,
     store,
@@ -34,6 +35,7 @@ from app_pages.widgets import (
 )
 from simulator.content import get_scenario, t
 from simulator.engine import ReplyRejected, SessionOver, build_report
+from simulator.errors import StoreError
 from simulator.store import (
     StaleTurn,
     StoredSession,
@@ -51,6 +53,10 @@ if who is None and st.session_state.get("scenario_id"):
     who = learner()  # a newcomer's first session makes them a self-learner
 candidate = who is not None and who.is_candidate
 FORM_TURN = "form_turn"
+# The reply box keeps its text until the turn is played (then it is emptied), so a reply
+# whose server died before storing it is still there, on whichever replica serves next.
+REPLY_KEY = "reply_text"
+PLAYED_KEY = "reply_played"
 
 
 def load(session_id: str) -> StoredSession | None:
@@ -112,10 +118,15 @@ def show(persona_id: str, token: str) -> None:
     live.caption(escape_markdown(f"{t(lang, 'app.writing', name=name)} {written[persona_id]}"))
 
 
+if moved_here():
+    st.toast(t(lang, "app.moved_replica"), duration="long")
+
 if stored.pending is not None:
-    # The server stopped after this reply was saved: play it now, exactly once.
+    # The server stopped after this reply was saved: play it now, exactly once (a copy of
+    # it still in the box and published again is not a second reply: the box is emptied).
     st.info(t(lang, "app.resuming", turn=stored.pending.turn))
     finish_pending(store(), stored.id, grader(), voice(), show, owner)
+    st.session_state[PLAYED_KEY] = True
     st.rerun()
 
 state = stored.state
@@ -137,18 +148,14 @@ def countdown() -> None:
     st.iframe(timer_html(left, t(lang, "app.countdown"), t(lang, "app.overtime")), height=34)
 
 
-feed, side = st.columns([3, 1])
-with side:
+def draw_side() -> None:
     st.caption(t(lang, "app.turn", turn=state.turn, max=scenario.end.max_turns))
     if not state.ended:
         countdown()
     metrics_panel(state, lang)
 
-with feed:
-    # The posts and the last score each sit in one container, so the reply form below keeps
-    # its place from turn to turn however many posts there are: the browser keeps the same
-    # box, and what is typed while the page redraws after a turn stays in it.
-    posts, last_score = st.container(), st.container()
+
+def draw_feed() -> None:
     with posts:
         for event in state.events:
             post(event, scenario, session_lang)
@@ -165,29 +172,38 @@ with feed:
                     criterion_bar(scenario.criterion(criterion.id).title.get(lang), criterion.score)
                     st.caption(escape_markdown(criterion.feedback))
 
-    if state.ended:
-        st.session_state.pop(FORM_TURN, None)
-        if candidate:
-            st.success(t(lang, "assessment.scenario_done"))
-            if st.button(t(lang, "assessment.next"), type="primary"):
-                st.session_state.pop(SESSION_KEY, None)
-                st.rerun()
-            st.stop()
-        report = build_report(scenario, state)
-        st.success(f"{t(lang, 'app.the_end')} {report.end_message}")
-        st.subheader(t(lang, "app.final_score", score=f"{report.score:.0f}"))
-        debrief, again = st.columns(2)
-        if debrief.button(t(lang, "app.see_debrief"), type="primary"):
-            st.switch_page("app_pages/debrief.py")
-        if again.button(t(lang, "app.restart")):
+
+def draw_end() -> None:
+    """The session is over: the final score and what comes next (this run stops here)."""
+    st.session_state.pop(FORM_TURN, None)
+    if candidate:
+        st.success(t(lang, "assessment.scenario_done"))
+        if st.button(t(lang, "assessment.next"), type="primary"):
             st.session_state.pop(SESSION_KEY, None)
             st.rerun()
         st.stop()
+    report = build_report(scenario, state)
+    st.success(f"{t(lang, 'app.the_end')} {report.end_message}")
+    st.subheader(t(lang, "app.final_score", score=f"{report.score:.0f}"))
+    debrief, again = st.columns(2)
+    if debrief.button(t(lang, "app.see_debrief"), type="primary"):
+        st.switch_page("app_pages/debrief.py")
+    if again.button(t(lang, "app.restart")):
+        st.session_state.pop(SESSION_KEY, None)
+        st.rerun()
+    st.stop()
 
-    with st.form("reply", clear_on_submit=True):
+
+def draw_form() -> tuple[str, str | None, bool]:
+    """The reply form: the reply, the decision taken (if this turn has one), whether sent.
+    The box keeps its text until the turn is played (so a reply whose server died before
+    storing it is still there on the next one), then the next run empties it."""
+    if st.session_state.pop(PLAYED_KEY, False):
+        st.session_state[REPLY_KEY] = ""
+    with st.form("reply", clear_on_submit=False):
         choice: str | None = None
         decision = scenario.decision
-        # Always there, empty on most turns, for the same reason as the containers above.
+        # Always there, empty on most turns, for the same reason as the containers below.
         decision_slot = st.container()
         if decision is not None and decision.at_turn == state.turn + 1:
             labels = {o.id: o.label.get(session_lang) for o in decision.options}
@@ -196,15 +212,45 @@ with feed:
                 options=list(labels),
                 format_func=lambda oid: labels[oid],
             )
-        reply = st.text_area(t(lang, "app.your_reply", brand=scenario.brand.name), height=120)
+        reply = st.text_area(
+            t(lang, "app.your_reply", brand=scenario.brand.name), height=120, key=REPLY_KEY
+        )
         sent = st.form_submit_button(t(lang, "app.send"), type="primary")
-    st.session_state[FORM_TURN] = state.turn + 1
+    return reply, choice, sent
 
-    def saved(received: StoredTurn) -> None:
-        st.toast(t(lang, "app.reply_saved", turn=received.turn))
 
-    if sent:
-        turn = int(submitted_turn or state.turn + 1)
+feed, side = st.columns([3, 1])
+with feed:
+    # The posts and the last score each sit in one container, so the reply form below keeps
+    # its place from turn to turn however many posts there are: the browser keeps the same
+    # box, and what is typed while the page redraws after a turn stays in it.
+    posts, last_score, action = st.container(), st.container(), st.container()
+
+if state.ended:
+    with side:
+        draw_side()
+    draw_feed()
+    with action:
+        draw_end()
+
+# The form is drawn first, above in the page but before the new turn's posts and number in
+# time: the box a played reply leaves is emptied before the trainee sees the next turn, so
+# nothing typed for it is emptied after.
+with action:
+    reply, choice, sent = draw_form()
+draw_feed()
+with side:
+    draw_side()
+st.session_state[FORM_TURN] = state.turn + 1
+
+
+def saved(received: StoredTurn) -> None:
+    st.toast(t(lang, "app.reply_saved", turn=received.turn))
+
+
+if sent:
+    turn = int(submitted_turn or state.turn + 1)
+    with action:
         if not reply.strip() and turn > state.turn:
             st.warning(t(lang, "app.empty_reply"))
         else:
@@ -224,7 +270,11 @@ with feed:
                 )
             except ReplyRejected as exc:
                 st.error(t(lang, "app.reply_rejected", reason=str(exc)))
+            except StoreError as exc:
+                st.error(t(lang, "app.store_unreachable", reason=str(exc)))
             except (SessionOver, StaleTurn):
+                st.session_state[PLAYED_KEY] = True
                 st.rerun()
             else:
+                st.session_state[PLAYED_KEY] = True
                 st.rerun()
