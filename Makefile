@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test lint bench install browser postgres clean richer-voice lrs
+.PHONY: run test lint bench install browser postgres haproxy cluster clean richer-voice lrs
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,20 @@ postgres:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 	fi
 
+# HAProxy, the load balancer in front of the replicas (make cluster, the cluster tests).
+haproxy:
+	@if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ] \
+		&& command -v apt-get >/dev/null 2>&1; then \
+		echo "installing haproxy (apt)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; \
+	fi
+
+# The deployment on this machine: PostgreSQL, Chroma, the model server, two replicas and
+# HAProxy on loopback (deploy/README.md). Ctrl-C stops it all.
+CLUSTER_PORT ?= 8600
+cluster: install postgres haproxy
+	$(VENV)/bin/cm-sim cluster up --port $(CLUSTER_PORT)
+
 # ralph (France Université Numérique's xAPI LRS) for the learning-record tests, in its own
 # virtual environment: its pins clash with the app's. The tests start it on loopback.
 LRS_VENV := .venv-lrs
@@ -68,7 +82,7 @@ lint: install
 	$(VENV)/bin/ruff format --check simulator app_pages tests app.py
 	$(VENV)/bin/mypy
 
-test: install browser postgres lrs lint
+test: install browser postgres haproxy lrs lint
 	$(VENV)/bin/cm-sim validate scenarios/
 	$(VENV)/bin/cm-sim validate-kb
 	$(VENV)/bin/cm-sim index

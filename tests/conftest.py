@@ -7,13 +7,15 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from simulator.bench import CHROMIUM_ARGS, chromium_path
 from tests.lrs_server import LrsServer
 from tests.net import free_port
 from tests.openai_stub import OpenAIStub
-from tests.pg_server import PgServer
+from tests.pg import throwaway_postgres
 
 
 @pytest.fixture(autouse=True)
@@ -36,18 +38,8 @@ def postgres_url() -> Iterator[str]:
     if given:
         yield given
         return
-    root = Path(tempfile.mkdtemp(prefix="cm-sim-pg-"))
-    server = PgServer(root, free_port())
-    reason = server.why_not()
-    if reason is not None:
-        shutil.rmtree(root, ignore_errors=True)
-        pytest.skip(reason)
-    server.start()
-    try:
+    with throwaway_postgres("cm-sim-pg-") as server:
         yield server.url
-    finally:
-        server.stop()
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -77,3 +69,9 @@ def lrs() -> Iterator[LrsServer]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium for every browser test (`playwright install` cannot download)."""
+    return {**browser_type_launch_args, "executable_path": chromium_path(), "args": CHROMIUM_ARGS}

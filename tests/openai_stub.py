@@ -146,10 +146,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class OpenAIStub:
-    def __init__(self) -> None:
-        self.state = StubState()
+    """`port` 0 takes a free port; a given port brings a stopped stub back at its address."""
+
+    def __init__(self, port: int = 0, state: StubState | None = None) -> None:
+        self.state = state or StubState()
         handler = type("Handler", (_Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 

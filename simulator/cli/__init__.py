@@ -5,6 +5,7 @@ Heavy imports (models, Chroma, the grader) stay inside the commands, so `cm-sim 
 """
 
 from simulator.cli import (
+    cluster,
     cohort,
     content,
     drafts,
@@ -22,6 +23,7 @@ from simulator.cli.root import app
 
 __all__ = [
     "app",
+    "cluster",
     "cohort",
     "content",
     "drafts",

@@ -17,7 +17,12 @@ if TYPE_CHECKING:
         draft_offered,
         draft_scenario,
     )
-    from simulator.llm.local_models import DEFAULT_LOCAL_MODEL, VOICES, is_installed
+    from simulator.llm.local_models import (
+        DEFAULT_LOCAL_MODEL,
+        VOICES,
+        is_installed,
+        resolve_model_path,
+    )
     from simulator.llm.providers import (
         FakeChatModel,
         LlamaCppChatModel,
@@ -40,6 +45,7 @@ _WHERE = {
     "draft_scenario": "simulator.llm.drafts",
     "is_installed": "simulator.llm.local_models",
     "make_chat_model": "simulator.llm.providers",
+    "resolve_model_path": "simulator.llm.local_models",
     "stream_with_retries": "simulator.llm.providers",
 }
 __all__ = [
@@ -56,6 +62,7 @@ __all__ = [
     "draft_scenario",
     "is_installed",
     "make_chat_model",
+    "resolve_model_path",
     "stream_with_retries",
 ]
 

@@ -217,6 +217,9 @@ def make_chat_model(settings: Settings) -> BaseChatModel:
             max_retries=0,  # retries are ours: bounded, with backoff, within one deadline
             temperature=settings.temperature,
             max_completion_tokens=settings.max_tokens,
+            # Self-hosted servers (llama.cpp's) ignore max_completion_tokens and would write
+            # on: they get the older field too.
+            extra_body={"max_tokens": settings.max_tokens} if settings.base_url else None,
         )
     from langchain_ollama import ChatOllama
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from simulator.bench import CHROMIUM_ARGS, chromium_path, streamlit_command, wait_until_up
+from simulator.bench import chromium_path, streamlit_command, wait_until_up
 from tests.net import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,8 +103,3 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         if isinstance(server, AppServer):
             report.sections.append(("server log", server.log_tail()))
     return report
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

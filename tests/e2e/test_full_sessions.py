@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from simulator.bench import Cluster
 from simulator.content import get_scenario
 from tests.e2e.conftest import AppServer
 
@@ -38,7 +39,7 @@ TEXT = {
 }
 
 
-def start(page: Page, server: AppServer, lang: str, scenario_id: str) -> None:
+def start(page: Page, server: AppServer | Cluster, lang: str, scenario_id: str) -> None:
     page.goto(server.url)
     expect(page.get_by_role("heading", name="Scénarios")).to_be_visible(timeout=60_000)
     if lang == "en":
@@ -48,6 +49,14 @@ def start(page: Page, server: AppServer, lang: str, scenario_id: str) -> None:
     # Each scenario card's start button carries its key as a CSS class.
     page.locator(f".st-key-start-{scenario_id} button").click()
     expect(page.get_by_role("heading", name=title)).to_be_visible(timeout=180_000)
+
+
+def play(page: Page, turn: int, reply: str) -> None:
+    """Publish `reply` as `turn` (English page) and wait until the page is idle again."""
+    shown = page.get_by_text(re.compile(f"Turn {turn} of"))
+    publish(page, "Publish", reply, shown)
+    expect(shown).to_be_visible(timeout=120_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=120_000)
 
 
 def publish(page: Page, button: str, reply: str, played: Locator) -> None:
