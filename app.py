@@ -19,10 +19,10 @@ from simulator.content import t
 from simulator.errors import SimulatorError
 from simulator.store import configure_logging
 
-configure_logging(logging.WARNING)  # each line names its session
-# What the product absorbs (a post that fell back, a provider or database retry) is logged
-# at INFO by `simulator`: the server's log shows it, not every library's chatter.
-logging.getLogger("simulator").setLevel(logging.INFO)
+# Each line names its session. What the product absorbs (a post that fell back, a provider
+# or database retry) is logged at INFO by `simulator`: the server's log shows it, not every
+# library's chatter.
+configure_logging(logging.WARNING, product_level=logging.INFO)
 st.set_page_config(page_title="CM Simulator", page_icon="💬", layout="wide")
 load_secrets()
 restore_from_url()

@@ -57,11 +57,14 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
         pass
 
 
-def configure_logging(level: int) -> None:
+def configure_logging(level: int, product_level: int | None = None) -> None:
     """One stderr handler on the root logger with LOG_FORMAT and the session id; calling it
-    again only changes the level (never a second handler, so never a line twice)."""
+    again only changes the levels (never a second handler, so never a line twice).
+    `product_level` sets the `simulator` loggers apart from the libraries' (the app logs
+    what the product absorbs at INFO); None lets them follow `level`."""
     root = logging.getLogger()
     root.setLevel(level)
+    logging.getLogger("simulator").setLevel(product_level or logging.NOTSET)
     if any(isinstance(handler, _StderrHandler) for handler in root.handlers):
         return
     handler = _StderrHandler()

@@ -145,3 +145,20 @@ def test_configure_logging_is_idempotent_and_writes_the_session_to_stderr(
     finally:
         root.handlers[:] = handlers
         root.setLevel(level)
+
+
+def test_the_products_level_is_set_apart_and_follows_the_root_again() -> None:
+    """The app logs `simulator` at INFO over a WARNING root; a later CLI-style call in the
+    same process (quiet) must not keep that INFO."""
+    root, product = logging.getLogger(), logging.getLogger("simulator")
+    level, handlers, product_level = root.level, list(root.handlers), product.level
+    try:
+        configure_logging(logging.WARNING, product_level=logging.INFO)
+        assert logging.getLogger("simulator.community").getEffectiveLevel() == logging.INFO
+        assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING
+        configure_logging(logging.WARNING)
+        assert logging.getLogger("simulator.community").getEffectiveLevel() == logging.WARNING
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        product.setLevel(product_level)
